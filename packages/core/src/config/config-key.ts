@@ -1,0 +1,27 @@
+/** The value types a config key can hold; each has one parser with dask's meaning. */
+export type ConfigKind =
+  | "string"
+  | "integer"
+  | "number"
+  | "boolean"
+  /** A size: `16GB` = 16e9 bytes, `16GiB` = 2^34 bytes, or a plain number of bytes. */
+  | "bytes"
+  /** A duration: `01:00:00`, `1-00:00:00`, `90m`, `1h30m`, or a plain number of seconds. */
+  | "walltime"
+  /** A list of strings (a YAML sequence). */
+  | "string-list"
+  /** A map of string to scalar (a YAML mapping), e.g. `scheduler-options`. */
+  | "map";
+
+/** One configuration key, as it appears under `jobqueue.<section>` in YAML (kebab-case). */
+export interface ConfigKey {
+  /** Kebab-case name, e.g. `death-timeout`. */
+  readonly name: string;
+  readonly kind: ConfigKind;
+  /** Default, in the raw form a YAML file would hold (e.g. `"00:30:00"`), or undefined for none. */
+  readonly default?: unknown;
+  /** One line for `daskq config` and the docs. */
+  readonly description: string;
+  /** Older dask-jobqueue names that mean the same (e.g. `env-extra` for `job-script-prologue`). */
+  readonly aliases?: readonly string[];
+}
