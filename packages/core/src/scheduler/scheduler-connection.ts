@@ -1,0 +1,120 @@
+import { DaskComm } from "./dask-comm.js";
+import { RpcClient, type RpcOptions } from "./rpc-client.js";
+import { toWorkerList, type WorkerInfo } from "./worker-info.js";
+import { WorkerStatusStream } from "./worker-status-stream.js";
+
+/** The scheduler's `identity` reply, in daskq's terms. */
+export interface SchedulerIdentity {
+  readonly id: string;
+  readonly address: string;
+  /** The dashboard's port when the scheduler serves one. */
+  readonly dashboardPort: number | undefined;
+  readonly workers: WorkerInfo[];
+  /** The raw reply, for fields daskq does not model. */
+  readonly raw: Record<string, unknown>;
+}
+
+/** Arguments of `workers_to_close`. */
+export interface WorkersToCloseOptions {
+  /** Close this many workers. */
+  readonly n?: number;
+  /** Keep this many workers. */
+  readonly target?: number;
+  readonly memoryRatio?: number;
+  readonly minimum?: number;
+}
+
+/** Which workers to retire: by name or by address (not both). */
+export type RetireSelector = { readonly names: readonly string[] } | { readonly workers: readonly string[] };
+
+/**
+ * The cluster manager's view of a Dask scheduler: the RPCs daskq needs, over a reused connection.
+ */
+export class SchedulerConnection {
+  private readonly rpc: RpcClient;
+
+  constructor(
+    /** Scheduler address, e.g. `tcp://127.0.0.1:8786`. */
+    readonly address: string,
+    private readonly options: RpcOptions = {},
+  ) {
+    this.rpc = new RpcClient(address, options);
+  }
+
+  /** Open RPC connections; exposed so tests can verify connection reuse. */
+  get openConnections(): number {
+    return this.rpc.openConnections;
+  }
+
+  /** Calls any scheduler handler; an error reply rejects with `SchedulerRpcError`. */
+  call<T = unknown>(op: string, args?: Record<string, unknown>, timeoutMs?: number): Promise<T> {
+    return this.rpc.call<T>(op, args, timeoutMs);
+  }
+
+  /** Who the scheduler is and which workers it has. */
+  async identity(): Promise<SchedulerIdentity> {
+    const raw = await this.rpc.call<Record<string, unknown>>("identity");
+    const services = (raw["services"] ?? {}) as Record<string, unknown>;
+    return {
+      id: String(raw["id"] ?? ""),
+      address: String(raw["address"] ?? this.address),
+      dashboardPort: typeof services["dashboard"] === "number" ? services["dashboard"] : undefined,
+      workers: toWorkerList(raw["workers"]),
+      raw,
+    };
+  }
+
+  /**
+   * The scheduler's wish for the cluster size. distributed 2022.12 returns a THREAD count, newer
+   * versions a WORKER count: see `Adaptive` for the conversion.
+   */
+  async adaptiveTarget(targetDuration = 5): Promise<number> {
+    return Number(await this.rpc.call("adaptive_target", { target_duration: targetDuration }));
+  }
+
+  /** Names of the workers that can be closed (idle, least data first). */
+  async workersToClose(options: WorkersToCloseOptions = {}): Promise<string[]> {
+    const args: Record<string, unknown> = { attribute: "name" };
+    if (options.n !== undefined) args["n"] = options.n;
+    if (options.target !== undefined) args["target"] = options.target;
+    if (options.memoryRatio !== undefined) args["memory_ratio"] = options.memoryRatio;
+    if (options.minimum !== undefined) args["minimum"] = options.minimum;
+    const reply = await this.rpc.call<unknown[]>("workers_to_close", args);
+    return (reply ?? []).map(String);
+  }
+
+  /**
+   * Retires workers gracefully: their data moves to the survivors first, then they close.
+   * Resolves the addresses actually retired.
+   */
+  async retireWorkers(selector: RetireSelector, timeoutMs = 120_000): Promise<string[]> {
+    const args: Record<string, unknown> = { close_workers: true, remove: true };
+    if ("names" in selector) args["names"] = [...selector.names];
+    else args["workers"] = [...selector.workers];
+    const reply = await this.rpc.call<Record<string, unknown> | null>("retire_workers", args, timeoutMs);
+    return Object.keys(reply ?? {});
+  }
+
+  /** Opens a live stream of worker add/remove events on its own connection. */
+  async subscribeWorkerStatus(): Promise<WorkerStatusStream> {
+    const comm = await DaskComm.connect(this.address, this.options);
+    try {
+      await comm.write({ op: "subscribe_worker_status", reply: true });
+      const identity = (await comm.read(this.options.callTimeoutMs ?? 30_000)) as Record<string, unknown> | null;
+      return new WorkerStatusStream(comm, identity?.["workers"]);
+    } catch (error) {
+      comm.close();
+      throw error;
+    }
+  }
+
+  /** Shuts the scheduler down (and with it, workers that follow it). The socket closing is success. */
+  terminate(): Promise<void> {
+    return this.rpc.callUntilClosed("terminate");
+  }
+
+  /** Closes this client's connections (the scheduler keeps running). */
+  close(): void {
+    this.rpc.close();
+  }
+}
