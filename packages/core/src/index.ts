@@ -1,0 +1,44 @@
+import "reflect-metadata";
+
+export * from "./errors.js";
+export { type Logger, silentLogger } from "./logger.js";
+export type { ConfigKey, ConfigKind } from "./config/config-key.js";
+
+export type { JobSpec } from "./job/job-spec.js";
+export { type JobState, TERMINAL_STATES, isTerminal, nextJobState } from "./job/job-state.js";
+export { JobNaming } from "./job/job-naming.js";
+export { shellQuote, shellQuoteWithVariable } from "./job/shell-quote.js";
+export { renderWorkerCommand } from "./job/worker-command.js";
+export { renderJobScript, renderHeader, type ScriptTarget } from "./job/job-script.js";
+
+export type {
+  Backend,
+  BackendCapabilities,
+  BackendContext,
+  BackendDescriptor,
+  ArrayIndex,
+  HeaderContext,
+  JobStatus,
+  SubmitRequest,
+} from "./backend/backend.js";
+
+export type { CommandRunner, CommandResult, RunOptions } from "./runner/command-runner.js";
+export { LocalRunner } from "./runner/local-runner.js";
+export { runChecked } from "./runner/run-checked.js";
+
+export { BACKEND, COMMAND_RUNNER } from "./registry/tokens.js";
+export { registerBackend, listBackends, findBackend } from "./registry/backend-registry.js";
+
+export { parseAddress, formatAddress, type DaskAddress } from "./scheduler/address.js";
+export { DaskComm, type ConnectOptions, type TlsFiles } from "./scheduler/dask-comm.js";
+export { RpcClient, type RpcOptions } from "./scheduler/rpc-client.js";
+export {
+  SchedulerConnection,
+  type SchedulerIdentity,
+  type WorkersToCloseOptions,
+  type RetireSelector,
+} from "./scheduler/scheduler-connection.js";
+export { WorkerStatusStream, type WorkerStatusEvents } from "./scheduler/worker-status-stream.js";
+export type { WorkerInfo } from "./scheduler/worker-info.js";
+export { SchedulerProcess, type SchedulerProcessOptions, type SchedulerProcessEvents } from "./scheduler/scheduler-process.js";
+export { findPython, type PythonWithDask } from "./scheduler/find-python.js";

@@ -1,0 +1,56 @@
+import { DaskqError } from "../errors.js";
+import type { Backend } from "../backend/backend.js";
+import type { JobSpec } from "./job-spec.js";
+import { shellQuote, shellQuoteWithVariable } from "./shell-quote.js";
+import { renderWorkerCommand } from "./worker-command.js";
+
+/** What the script is for: one job with a fixed worker name, or every task of an array. */
+export type ScriptTarget = { readonly jobName: string } | { readonly arrayBase: string };
+
+/** Header lines: the backend's, minus `job-directives-skip` matches, plus `job-extra-directives`. */
+export function renderHeader(backend: Backend, spec: JobSpec, batchJobName: string): string[] {
+  const generated = backend
+    .header(spec, { jobName: batchJobName })
+    .filter((line) => !spec.directivesSkip.some((skip) => skip !== "" && line.includes(skip)));
+  const prefix = backend.directivePrefix;
+  const extra = spec.extraDirectives.map((d) => (prefix && !d.startsWith(prefix) ? `${prefix} ${d}` : d));
+  return [...generated, ...extra];
+}
+
+/**
+ * The complete job script: shebang, header, environment, prologue, worker command, epilogue.
+ * Every user value in the generated parts is shell-quoted; prologue and epilogue lines are shell
+ * code by definition and are copied as written. Header lines must be single lines.
+ */
+export function renderJobScript(backend: Backend, spec: JobSpec, schedulerAddress: string, target: ScriptTarget): string {
+  const nameWord =
+    "jobName" in target
+      ? shellQuote(target.jobName)
+      : shellQuoteWithVariable(`${target.arrayBase}-`, requireArrayVariable(backend));
+  const header = renderHeader(backend, spec, spec.jobName);
+  for (const line of header) {
+    if (/[\r\n]/.test(line)) throw new DaskqError("job", `a header line contains a line break: ${JSON.stringify(line)}`);
+  }
+  const env = Object.entries(spec.env).map(([k, v]) => {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new DaskqError("job", `invalid environment variable name in env: ${JSON.stringify(k)}`);
+    return `export ${k}=${shellQuote(v)}`;
+  });
+  const lines = [
+    spec.shebang,
+    "",
+    ...header,
+    ...(header.length ? [""] : []),
+    ...env,
+    ...spec.prologue,
+    renderWorkerCommand(spec, schedulerAddress, nameWord),
+    ...spec.epilogue,
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+function requireArrayVariable(backend: Backend): string {
+  if (!backend.capabilities.arrays || !backend.arrayIndex) {
+    throw new DaskqError("job", `backend ${backend.name} does not support job arrays`);
+  }
+  return backend.arrayIndex.variable;
+}

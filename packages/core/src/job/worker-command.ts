@@ -1,0 +1,33 @@
+import type { JobSpec } from "./job-spec.js";
+import { shellQuote } from "./shell-quote.js";
+
+/**
+ * The worker command line as shell text:
+ * `<python> -m distributed.cli.dask_worker <scheduler> --name <name> --nthreads <cores/processes>
+ *  --memory-limit <memory/processes> [--nworkers <processes>] --nanny --death-timeout <s>
+ *  [--local-directory D] [--interface I] [extra args]`.
+ * `nameWord` is an already-safe shell word (it may reference an array index variable).
+ */
+export function renderWorkerCommand(spec: JobSpec, schedulerAddress: string, nameWord: string): string {
+  const threads = Math.max(1, Math.floor(spec.cores / spec.processes));
+  const memoryPerWorker = Math.floor(spec.memory / spec.processes);
+  const words = [
+    shellQuote(spec.python),
+    "-m",
+    shellQuote(spec.workerCommand),
+    shellQuote(schedulerAddress),
+    "--name",
+    nameWord,
+    "--nthreads",
+    String(threads),
+    "--memory-limit",
+    String(memoryPerWorker),
+  ];
+  if (spec.processes > 1) words.push("--nworkers", String(spec.processes));
+  words.push(spec.nanny ? "--nanny" : "--no-nanny");
+  words.push("--death-timeout", String(spec.deathTimeout));
+  if (spec.localDirectory) words.push("--local-directory", shellQuote(spec.localDirectory));
+  if (spec.interface) words.push("--interface", shellQuote(spec.interface));
+  words.push(...spec.workerExtraArgs.map(shellQuote));
+  return words.join(" ");
+}
