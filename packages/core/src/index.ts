@@ -42,3 +42,21 @@ export { WorkerStatusStream, type WorkerStatusEvents } from "./scheduler/worker-
 export type { WorkerInfo } from "./scheduler/worker-info.js";
 export { SchedulerProcess, type SchedulerProcessOptions, type SchedulerProcessEvents } from "./scheduler/scheduler-process.js";
 export { findPython, type PythonWithDask } from "./scheduler/find-python.js";
+
+export { loadConfig, type ResolvedConfig, type ValueSource } from "./config/load-config.js";
+export { loadBackendConfig, type BackendConfigSources } from "./config/load-backend-config.js";
+export { SHARED_KEYS } from "./config/shared-keys.js";
+export { resolveJobSpec } from "./config/job-spec-from-config.js";
+export { parseBytes, formatBytes, parseWalltime, formatWalltime } from "./config/units.js";
+export { formatConfig, configToJson } from "./config/format-config.js";
+
+export {
+  JobQueueCluster,
+  type JobQueueClusterOptions,
+  type SchedulerOptions,
+  type ClusterStatus,
+} from "./cluster/job-queue-cluster.js";
+export type { ClusterEvents } from "./cluster/cluster-events.js";
+export type { JobSnapshot } from "./cluster/tracked-job.js";
+export { jobsForRequest, type ScaleRequest } from "./cluster/scale-request.js";
+export { previewJobScript, type PreviewOptions } from "./cluster/preview-job-script.js";

@@ -10,7 +10,7 @@ export type ConfigKind =
   | "walltime"
   /** A list of strings (a YAML sequence). */
   | "string-list"
-  /** A map of string to scalar (a YAML mapping), e.g. `scheduler-options`. */
+  /** A mapping with string keys (a YAML mapping), e.g. `scheduler-options` or `env`; deep-merged across layers. */
   | "map";
 
 /** One configuration key, as it appears under `jobqueue.<section>` in YAML (kebab-case). */
@@ -24,4 +24,12 @@ export interface ConfigKey {
   readonly description: string;
   /** Older dask-jobqueue names that mean the same (e.g. `env-extra` for `job-script-prologue`). */
   readonly aliases?: readonly string[];
+}
+
+/**
+ * The canonical spelling of a config name: dask treats `_` and `-` in keys as the same character, so
+ * `death_timeout` and `death-timeout` name one key. daskq spells keys with `-`.
+ */
+export function canonicalKeyName(name: string): string {
+  return name.replaceAll("_", "-");
 }

@@ -1,0 +1,46 @@
+/**
+ * Shell programs the local backend runs through the CommandRunner. They take all values as
+ * positional parameters ("$1", "$@"), never by string interpolation, so nothing can be injected.
+ */
+
+/**
+ * `sh -c LAUNCH daskq-local <script> <log> <exitfile>`: starts the job script in its own session
+ * (so cancel can signal the whole process group), records its exit code atomically, prints the pid.
+ */
+export const LAUNCH = [
+  'setsid sh -c \'bash "$1"; code=$?; echo "$code" > "$2.tmp"; mv "$2.tmp" "$2"\' daskq-local-job "$1" "$3" > "$2" 2>&1 < /dev/null &',
+  "echo $!",
+].join("\n");
+
+/**
+ * `sh -c STATUS daskq-local <pid>:<exitfile> ...`: one line per job, `<pid> exit <code>`,
+ * `<pid> cancelled`, `<pid> running` or `<pid> gone`. Zombies count as gone.
+ */
+export const STATUS = [
+  "for job; do",
+  '  pid=${job%%:*}; file=${job#*:}',
+  '  if [ -s "$file" ]; then echo "$pid exit $(cat "$file")"',
+  '  elif s=$(ps -o stat= -p "$pid" 2>/dev/null) && [ -n "$s" ] && [ "${s#Z}" = "$s" ]; then echo "$pid running"',
+  '  else echo "$pid gone"; fi',
+  "done",
+].join("\n");
+
+/**
+ * `sh -c CANCEL daskq-local <graceSeconds> <pid>:<exitfile> ...`: marks each job cancelled, sends
+ * SIGTERM to its process group, and SIGKILL to groups still alive after the grace period.
+ */
+export const CANCEL = [
+  "grace=$1; shift",
+  "for job; do",
+  '  pid=${job%%:*}; file=${job#*:}',
+  '  [ -s "$file" ] || echo cancelled > "$file"',
+  '  kill -TERM -- "-$pid" 2>/dev/null',
+  "done",
+  "end=$(( $(date +%s) + grace ))",
+  "for job; do",
+  '  pid=${job%%:*}',
+  '  while kill -0 -- "-$pid" 2>/dev/null && [ "$(date +%s)" -lt "$end" ]; do sleep 0.1; done',
+  '  kill -KILL -- "-$pid" 2>/dev/null',
+  "done",
+  "exit 0",
+].join("\n");

@@ -1,0 +1,8 @@
+import { container as globalContainer, type DependencyContainer } from "tsyringe";
+import { registerBackend } from "@daskq/core";
+import { localBackend } from "./local-descriptor.js";
+
+/** Registers the local backend in `container` (the global tsyringe container by default). */
+export function register(container: DependencyContainer = globalContainer): void {
+  registerBackend(container, localBackend);
+}

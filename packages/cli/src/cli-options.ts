@@ -1,0 +1,121 @@
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { DaskqError, type JobQueueClusterOptions, type ScaleRequest, type SchedulerOptions } from "@daskq/core";
+
+/** Options every command that builds a cluster understands. */
+export const CLUSTER_OPTIONS = {
+  backend: { type: "string", short: "b" },
+  "config-name": { type: "string" },
+  cores: { type: "string" },
+  memory: { type: "string" },
+  processes: { type: "string" },
+  queue: { type: "string", short: "q" },
+  account: { type: "string", short: "A" },
+  walltime: { type: "string", short: "t" },
+  python: { type: "string" },
+  "log-directory": { type: "string" },
+  "job-extra-directive": { type: "string", multiple: true },
+  "worker-extra-arg": { type: "string", multiple: true },
+  "max-pending-jobs": { type: "string" },
+  set: { type: "string", multiple: true },
+  "scheduler-address": { type: "string" },
+  "scheduler-host": { type: "string" },
+  "scheduler-port": { type: "string" },
+  "dashboard-address": { type: "string" },
+  interface: { type: "string" },
+  "poll-interval": { type: "string" },
+  jobs: { type: "string", short: "j" },
+  workers: { type: "string", short: "n" },
+  verbose: { type: "boolean", short: "v" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const satisfies ParseArgsConfig["options"];
+
+/** Help text for `CLUSTER_OPTIONS`. */
+export const CLUSTER_OPTIONS_HELP = `Cluster options:
+  -b, --backend NAME            batch system: local (default), slurm, ... (see daskq backends)
+      --config-name NAME        read jobqueue.NAME instead of jobqueue.<backend>
+      --cores N                 cores per job
+      --memory SIZE             memory per job, e.g. 16GB or 15GiB
+      --processes N             worker processes per job
+  -q, --queue NAME              queue / partition
+  -A, --account NAME            account / project to charge
+  -t, --walltime TIME           e.g. 01:00:00, 90m
+      --python PATH             python on the compute nodes (must have distributed)
+      --log-directory DIR       keep job output files there
+      --job-extra-directive D   extra batch directive (repeatable)
+      --worker-extra-arg ARG    extra dask worker argument (repeatable)
+      --max-pending-jobs N      never have more than N jobs queued
+      --set KEY=VALUE           any jobqueue config key, e.g. --set job-cpu=4 (repeatable)
+      --scheduler-address ADDR  attach to a running scheduler instead of starting one
+      --scheduler-host HOST     address the scheduler binds to
+      --scheduler-port PORT     scheduler port (default: any free port)
+      --dashboard-address ADDR  dashboard address (default :0)
+      --interface IFACE         network interface for scheduler and workers
+      --poll-interval SECONDS   batch status poll period (default 2)
+  -j, --jobs N                  number of jobs to run
+  -n, --workers N               number of workers to run (rounded up to whole jobs)
+  -v, --verbose                 log every decision
+      --json                    print machine-readable output
+  -h, --help                    this help`;
+
+export type ClusterValues = ReturnType<typeof parseClusterArgs>["values"];
+
+/** Parses argv with the cluster options (plus `extra`); unknown options are errors. */
+export function parseClusterArgs(argv: string[], allowPositionals = false) {
+  try {
+    return parseArgs({ args: argv, options: CLUSTER_OPTIONS, allowPositionals, strict: true });
+  } catch (error) {
+    throw new DaskqError("cli", `${(error as Error).message}. See --help.`);
+  }
+}
+
+/** Turns parsed options into `JobQueueCluster.create` options. */
+export function clusterOptionsFrom(values: ClusterValues): Omit<JobQueueClusterOptions, "logger"> {
+  const job: Record<string, unknown> = {};
+  const direct = ["cores", "memory", "processes", "queue", "account", "walltime", "python", "log-directory", "max-pending-jobs", "interface"] as const;
+  for (const key of direct) if (values[key] !== undefined) job[key] = numberIfNumeric(values[key] as string);
+  if (values["job-extra-directive"]) job["job-extra-directives"] = values["job-extra-directive"];
+  if (values["worker-extra-arg"]) job["worker-extra-args"] = values["worker-extra-arg"];
+  for (const pair of values.set ?? []) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new DaskqError("cli", `--set expects KEY=VALUE, got '${pair}'`);
+    job[pair.slice(0, eq)] = numberIfNumeric(pair.slice(eq + 1));
+  }
+  const scheduler: SchedulerOptions = {
+    address: values["scheduler-address"],
+    host: values["scheduler-host"],
+    port: values["scheduler-port"] === undefined ? undefined : integer("--scheduler-port", values["scheduler-port"]),
+    dashboardAddress: values["dashboard-address"],
+    interface: values.interface,
+  };
+  return {
+    backend: values.backend ?? "local",
+    configName: values["config-name"],
+    job,
+    scheduler,
+    pollIntervalMs: values["poll-interval"] === undefined ? undefined : positive("--poll-interval", values["poll-interval"]) * 1000,
+  };
+}
+
+/** The size asked for with --jobs or --workers (not both); undefined when neither is given. */
+export function scaleRequestFrom(values: ClusterValues): ScaleRequest | undefined {
+  if (values.jobs !== undefined && values.workers !== undefined) throw new DaskqError("cli", "give --jobs or --workers, not both");
+  if (values.jobs !== undefined) return { jobs: integer("--jobs", values.jobs) };
+  if (values.workers !== undefined) return { workers: integer("--workers", values.workers) };
+  return undefined;
+}
+
+function numberIfNumeric(value: string): string | number {
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
+
+function integer(flag: string, value: string): number {
+  if (!/^\d+$/.test(value)) throw new DaskqError("cli", `${flag} expects a whole number >= 0, got '${value}'`);
+  return Number(value);
+}
+
+function positive(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new DaskqError("cli", `${flag} expects a number of seconds > 0, got '${value}'`);
+  return n;
+}

@@ -1,0 +1,56 @@
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { container } from "tsyringe";
+import { DaskqError } from "@daskq/core";
+import { findBackendPackages, loadBackends } from "./backend-loader.js";
+import { backends } from "./commands/backends.js";
+import { config } from "./commands/config.js";
+import { jobScript } from "./commands/job-script.js";
+import { run } from "./commands/run.js";
+import { up } from "./commands/up.js";
+
+export const MAIN_HELP = `Usage: daskq COMMAND [options]
+
+Deploy Dask clusters on HPC job queues.
+
+Commands:
+  up           start a cluster and keep it up until Ctrl-C
+  run          start a cluster, run a command against it, tear it down
+  job-script   print the job script that would be submitted
+  config       show the resolved configuration and where each value came from
+  backends     list the installed backends
+
+Run 'daskq COMMAND --help' for the options of a command.`;
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  up,
+  run,
+  "job-script": jobScript,
+  config,
+  backends,
+};
+
+/** Runs the CLI and resolves with the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(`${MAIN_HELP}\n`);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`daskq: unknown command '${name}'\n\n${MAIN_HELP}\n`);
+    return 2;
+  }
+  const here = dirname(fileURLToPath(import.meta.url));
+  await loadBackends(container, findBackendPackages([process.cwd(), here]), (m) => process.stderr.write(`daskq warning: ${m}\n`));
+  try {
+    return await command(rest);
+  } catch (error) {
+    if (error instanceof DaskqError) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,319 @@
+import type { Backend } from "../backend/backend.js";
+import { DaskqError } from "../errors.js";
+import type { JobSpec } from "../job/job-spec.js";
+import { JobNaming } from "../job/job-naming.js";
+import type { ScriptTarget } from "../job/job-script.js";
+import { isTerminal, nextJobState, type JobState } from "../job/job-state.js";
+import type { Logger } from "../logger.js";
+import type { CommandRunner } from "../runner/command-runner.js";
+import type { SchedulerConnection } from "../scheduler/scheduler-connection.js";
+import type { WorkerInfo } from "../scheduler/worker-info.js";
+import type { ClusterEvents } from "./cluster-events.js";
+import { snapshotJob, type TrackedJob } from "./tracked-job.js";
+
+/** What the reconciler needs from its cluster. */
+export interface ReconcilerOptions {
+  readonly backend: Backend;
+  readonly runner: CommandRunner;
+  readonly spec: JobSpec;
+  readonly scheduler: SchedulerConnection;
+  readonly naming: JobNaming;
+  /** Renders the script for one job or one array. */
+  readonly renderScript: (target: ScriptTarget) => string;
+  readonly emit: <K extends keyof ClusterEvents>(event: K, ...args: ClusterEvents[K]) => void;
+  readonly logger: Logger;
+  /** Time between status polls. */
+  readonly pollIntervalMs: number;
+  /** Never have more than this many jobs queued at once. */
+  readonly maxPendingJobs: number | undefined;
+  /** Jobs in a row that may end before their worker joins before the cluster gives up. */
+  readonly maxStartFailures: number;
+  /** First retry delay after a start failure; doubles with each failure in a row. */
+  readonly retryBackoffMs: number;
+}
+
+/**
+ * Drives the actual jobs toward the requested number. Each tick: ONE status query for every live
+ * job, then submit (as an array when the backend can) or cancel (queued jobs first; running jobs
+ * retire their workers through the scheduler first, so data moves to the survivors).
+ */
+export class Reconciler {
+  /** Jobs wanted. */
+  private target = 0;
+  private readonly jobs = new Map<string, TrackedJob>();
+  private readonly byName = new Map<string, TrackedJob>();
+  private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+  private startFailures = 0;
+  private retryAt = 0;
+  private gaveUp = false;
+
+  constructor(private readonly options: ReconcilerOptions) {}
+
+  /** Jobs currently wanted. */
+  get targetJobs(): number {
+    return this.target;
+  }
+
+  /** All jobs ever submitted by this cluster, in submission order. */
+  get trackedJobs(): readonly TrackedJob[] {
+    return [...this.jobs.values()];
+  }
+
+  /** Jobs that hold or will hold workers: not ended and not being cancelled. */
+  get liveJobs(): TrackedJob[] {
+    return this.trackedJobs.filter((j) => !isTerminal(j.state) && !j.cancelRequested);
+  }
+
+  /** Starts the periodic loop. */
+  start(): void {
+    this.schedule(0);
+  }
+
+  /** Sets the number of jobs wanted and reconciles soon. */
+  setTarget(jobs: number): void {
+    this.target = Math.max(0, Math.floor(jobs));
+    if (this.gaveUp && jobs > 0) this.resetFailures();
+    this.wake();
+  }
+
+  /** Runs a tick as soon as the current one (if any) ends. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.ticking) this.again = true;
+    else this.schedule(0);
+  }
+
+  /** Runs one tick now and waits for it (used by tests and by close). */
+  async tick(): Promise<void> {
+    while (this.ticking) await this.ticking;
+    this.ticking = this.runTick().finally(() => (this.ticking = undefined));
+    await this.ticking;
+  }
+
+  /** Stops the loop; an ongoing tick finishes. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    while (this.ticking) await this.ticking;
+  }
+
+  /** A worker joined the scheduler: attach it to its job. */
+  workerAdded(worker: WorkerInfo): string | undefined {
+    const job = this.jobOf(worker.name);
+    if (!job) return undefined;
+    job.workers.set(worker.address, worker);
+    job.everJoined = true;
+    this.startFailures = 0;
+    this.setState(job, "running", job.native, job.reason);
+    return job.id;
+  }
+
+  /** A worker left the scheduler. */
+  workerRemoved(worker: WorkerInfo): string | undefined {
+    const job = this.jobOf(worker.name);
+    if (!job) return undefined;
+    job.workers.delete(worker.address);
+    return job.id;
+  }
+
+  /**
+   * Cancels every job that may still run, queued ones first, in ONE backend call, then polls until
+   * the batch system reports them all ended (or `timeoutMs` passes). Resolves the ids still alive.
+   */
+  async cancelAll(timeoutMs: number): Promise<string[]> {
+    await this.stop();
+    const live = this.trackedJobs.filter((j) => !isTerminal(j.state));
+    const ordered = [...live.filter((j) => j.state === "queued"), ...live.filter((j) => j.state !== "queued")];
+    if (ordered.length === 0) return [];
+    for (const job of ordered) job.cancelRequested = true;
+    await this.options.backend.cancel(ordered.map((j) => j.id));
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await this.pollStatus();
+      const left = ordered.filter((j) => !isTerminal(j.state));
+      if (left.length === 0 || Date.now() > deadline) return left.map((j) => j.id);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+
+  private schedule(delayMs: number): void {
+    clearTimeout(this.timer);
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      void this.tick().finally(() => {
+        if (this.stopped) return;
+        const delay = this.again ? 0 : this.options.pollIntervalMs;
+        this.again = false;
+        this.schedule(delay);
+      });
+    }, delayMs);
+  }
+
+  private async runTick(): Promise<void> {
+    try {
+      await this.pollStatus();
+      await this.converge();
+    } catch (error) {
+      this.options.logger.warn(`reconcile step failed, will retry: ${(error as Error).message}`);
+    }
+  }
+
+  /** ONE status query for every job that has not ended. */
+  private async pollStatus(): Promise<void> {
+    const live = this.trackedJobs.filter((j) => !isTerminal(j.state));
+    if (live.length === 0) return;
+    const report = await this.options.backend.status(live.map((j) => j.id));
+    for (const job of live) {
+      const status = report.get(job.id);
+      if (status) this.setState(job, status.state, status.native, status.reason);
+      else this.setState(job, job.cancelRequested ? "cancelled" : "lost", undefined, "no longer known to the batch system");
+    }
+  }
+
+  private async converge(): Promise<void> {
+    const live = this.liveJobs;
+    if (live.length < this.target) await this.grow(this.target - live.length, live);
+    else if (live.length > this.target) await this.shrink(live.length - this.target, live);
+  }
+
+  private async grow(missing: number, live: readonly TrackedJob[]): Promise<void> {
+    if (this.gaveUp || Date.now() < this.retryAt) return;
+    const queued = live.filter((j) => j.state === "queued").length;
+    const room = this.options.maxPendingJobs === undefined ? missing : Math.max(0, this.options.maxPendingJobs - queued);
+    const count = Math.min(missing, room);
+    if (count === 0) return;
+    const { backend } = this.options;
+    if (count > 1 && backend.capabilities.arrays && backend.arrayIndex) {
+      const base = this.options.naming.next();
+      const script = this.options.renderScript({ arrayBase: base });
+      const ids = await backend.submit({ script, count });
+      ids.forEach((id, i) => this.track(id, JobNaming.arrayTask(base, (backend.arrayIndex?.first ?? 0) + i)));
+      this.options.logger.info(`submitted an array of ${count} jobs (${ids[0]} ...)`);
+      return;
+    }
+    for (let i = 0; i < count; i++) {
+      const name = this.options.naming.next();
+      const [id] = await backend.submit({ script: this.options.renderScript({ jobName: name }), count: 1 });
+      if (id === undefined) throw new DaskqError(backend.name, "submission returned no job id");
+      this.track(id, name);
+    }
+    this.options.logger.info(`submitted ${count} job(s)`);
+  }
+
+  private async shrink(excess: number, live: readonly TrackedJob[]): Promise<void> {
+    const newestFirst = [...live].reverse();
+    const chosen = newestFirst.filter((j) => j.workers.size === 0).slice(0, excess);
+    const queuedFirst = [...chosen.filter((j) => j.state === "queued"), ...chosen.filter((j) => j.state !== "queued")];
+    if (queuedFirst.length < excess) {
+      const withWorkers = newestFirst.filter((j) => j.workers.size > 0);
+      const picked = await this.pickJobsToRetire(withWorkers, excess - queuedFirst.length);
+      const names = picked.flatMap((j) => [...j.workers.values()].map((w) => w.name));
+      for (const job of picked) job.cancelRequested = true;
+      if (names.length > 0) {
+        this.options.logger.info(`retiring ${names.length} worker(s) of ${picked.length} job(s) before cancelling them`);
+        try {
+          await this.options.scheduler.retireWorkers({ names });
+        } catch (error) {
+          this.options.logger.warn(`retire_workers failed; cancelling anyway: ${(error as Error).message}`);
+        }
+      }
+      queuedFirst.push(...picked);
+    }
+    for (const job of queuedFirst) job.cancelRequested = true;
+    if (queuedFirst.length > 0) {
+      await this.options.backend.cancel(queuedFirst.map((j) => j.id));
+      this.options.logger.info(`cancelled ${queuedFirst.length} job(s): ${queuedFirst.map((j) => j.id).join(" ")}`);
+    }
+  }
+
+  /** Running jobs to retire: those whose workers the scheduler would close first, then the newest. */
+  private async pickJobsToRetire(candidates: readonly TrackedJob[], n: number): Promise<TrackedJob[]> {
+    let closable = new Set<string>();
+    try {
+      const keepWorkers = this.liveJobs.reduce((sum, j) => sum + j.workers.size, 0) - candidates.slice(0, n).reduce((s, j) => s + j.workers.size, 0);
+      closable = new Set(await this.options.scheduler.workersToClose({ target: Math.max(0, keepWorkers) }));
+    } catch (error) {
+      this.options.logger.debug(`workers_to_close failed, choosing the newest jobs: ${(error as Error).message}`);
+    }
+    const allClosable = (j: TrackedJob) => [...j.workers.values()].every((w) => closable.has(w.name));
+    return [...candidates.filter(allClosable), ...candidates.filter((j) => !allClosable(j))].slice(0, n);
+  }
+
+  private track(id: string, name: string): void {
+    const job: TrackedJob = {
+      id,
+      name,
+      state: "queued",
+      native: undefined,
+      reason: undefined,
+      submittedAt: Date.now(),
+      workers: new Map(),
+      everJoined: false,
+      cancelRequested: false,
+    };
+    this.jobs.set(id, job);
+    this.byName.set(name, job);
+    this.options.emit("job-submitted", snapshotJob(job));
+  }
+
+  private jobOf(workerName: string): TrackedJob | undefined {
+    const name = JobNaming.jobOfWorker(workerName, this.options.spec.processes, new Set(this.byName.keys()));
+    return name === undefined ? undefined : this.byName.get(name);
+  }
+
+  private setState(job: TrackedJob, reported: JobState, native: string | undefined, reason: string | undefined): void {
+    const next = nextJobState(job.state, job.cancelRequested && reported === "failed" ? "cancelled" : reported);
+    job.native = native ?? job.native;
+    job.reason = reason ?? job.reason;
+    if (next === job.state) return;
+    job.state = next;
+    if (next === "running") this.options.emit("job-running", snapshotJob(job));
+    else if (next === "failed" || (isTerminal(next) && !job.everJoined && !job.cancelRequested)) void this.onFailure(job);
+    else if (isTerminal(next)) this.options.emit("job-ended", snapshotJob(job));
+  }
+
+  /** A job failed; if it never had a worker it is a start failure, retried with backoff up to a limit. */
+  private async onFailure(job: TrackedJob): Promise<void> {
+    const startFailure = !job.everJoined && !job.cancelRequested;
+    const logTail = await this.readLogTail(job);
+    this.options.emit("job-failed", snapshotJob(job), { startFailure, logTail });
+    if (!startFailure) return;
+    this.startFailures++;
+    const limit = this.options.maxStartFailures;
+    if (this.startFailures >= limit) {
+      this.gaveUp = true;
+      this.options.emit(
+        "cluster-error",
+        new DaskqError(
+          "cluster",
+          `${this.startFailures} jobs in a row ended before their worker joined the scheduler; not submitting more. ` +
+            `Last: job ${job.id} ${job.state}${job.reason ? ` (${job.reason})` : ""}.` +
+            (logTail ? ` End of its output:\n${logTail}` : " Set log-directory to keep job output.") +
+            `\nCheck python (${this.options.spec.python}), the prologue and the queue; scale() again to retry.`,
+        ),
+      );
+    } else {
+      this.retryAt = Date.now() + this.options.retryBackoffMs * 2 ** (this.startFailures - 1);
+    }
+  }
+
+  private resetFailures(): void {
+    this.gaveUp = false;
+    this.startFailures = 0;
+    this.retryAt = 0;
+  }
+
+  private async readLogTail(job: TrackedJob): Promise<string | undefined> {
+    const path = this.options.backend.outputFile?.(this.options.spec, job.id);
+    if (!path) return undefined;
+    try {
+      const text = await this.options.runner.readFile(path);
+      return text?.trimEnd().split("\n").slice(-20).join("\n");
+    } catch {
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,88 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { extname, join, resolve } from "node:path";
+import { parseDocument } from "yaml";
+import { ConfigError } from "../errors.js";
+
+/** Where to look for config files; injected so that tests never read the real machine's configuration. */
+export interface ConfigFileContext {
+  /** The environment holding `DASK_ROOT_CONFIG` and `DASK_CONFIG`. */
+  readonly env: NodeJS.ProcessEnv;
+  /** The user's home directory, holding `.config/dask`. */
+  readonly homeDir: string;
+}
+
+/** One parsed config file. */
+export interface ConfigDocument {
+  readonly path: string;
+  /** The top-level mapping, or `null` for an empty file. */
+  readonly data: Record<string, unknown> | null;
+}
+
+const CONFIG_EXTENSIONS = new Set([".yaml", ".yml", ".json"]);
+
+/**
+ * The places dask reads configuration from, lowest priority first: `$DASK_ROOT_CONFIG` (default `/etc/dask`),
+ * `~/.config/dask`, then `$DASK_CONFIG` if set. Each is a directory or, for `DASK_CONFIG`, possibly a single file.
+ * An empty variable contributes nothing, as in dask.
+ */
+export function configSearchPaths(context: ConfigFileContext): string[] {
+  const paths = [context.env["DASK_ROOT_CONFIG"] ?? "/etc/dask", join(context.homeDir, ".config", "dask")];
+  const daskConfig = context.env["DASK_CONFIG"];
+  if (daskConfig !== undefined) paths.push(daskConfig);
+  return paths.filter((path) => path !== "");
+}
+
+/**
+ * The config files dask would read, lowest priority first: in each search path, every `*.yaml`, `*.yml` and
+ * `*.json` file sorted by name (a path that is a file is taken as is; a missing path is skipped). A file reached
+ * twice (e.g. `DASK_CONFIG=~/.config/dask`) is listed once, at its later position, which gives the same result.
+ */
+export function listConfigFiles(context: ConfigFileContext): string[] {
+  const files: string[] = [];
+  for (const path of configSearchPaths(context)) {
+    const stats = statSync(path, { throwIfNoEntry: false });
+    if (stats?.isFile()) {
+      files.push(resolve(path));
+    } else if (stats?.isDirectory()) {
+      const names = readdirSync(path)
+        .filter((name) => CONFIG_EXTENSIONS.has(extname(name).toLowerCase()))
+        .sort();
+      files.push(...names.map((name) => resolve(path, name)).filter((file) => statSync(file, { throwIfNoEntry: false })?.isFile()));
+    }
+  }
+  return files.filter((file, i) => files.lastIndexOf(file) === i);
+}
+
+/**
+ * Reads and parses every config file of `listConfigFiles`, lowest priority first. JSON files are parsed as YAML,
+ * as dask does.
+ *
+ * @throws ConfigError naming the file and line on a YAML syntax error, or when the top level is not a mapping.
+ */
+export function readConfigFiles(context: ConfigFileContext): ConfigDocument[] {
+  return listConfigFiles(context).map((path) => ({ path, data: parseConfigText(readFileSync(path, "utf8"), path) }));
+}
+
+/**
+ * Parses the text of one config file. Duplicate keys are allowed (the last wins) and `<<` merge keys are
+ * honoured, as with Python's `yaml.safe_load`.
+ *
+ * @throws ConfigError naming `path` and the line on a syntax error, or when the top level is not a mapping.
+ */
+export function parseConfigText(text: string, path: string): Record<string, unknown> | null {
+  const document = parseDocument(text, { uniqueKeys: false, merge: true, prettyErrors: false });
+  const [error] = document.errors;
+  if (error) {
+    const where = error.linePos ? `line ${error.linePos[0].line}, column ${error.linePos[0].col}: ` : "";
+    throw new ConfigError(`${where}YAML syntax error: ${error.message}`, { source: path });
+  }
+  const data: unknown = document.toJS();
+  if (data === null || data === undefined) return null;
+  if (typeof data !== "object" || Array.isArray(data)) {
+    throw new ConfigError(
+      `the top level of a config file must be a mapping (e.g. "jobqueue:"), got ${Array.isArray(data) ? "a list" : `the scalar ${JSON.stringify(data)}`}`,
+      { source: path },
+    );
+  }
+  return data as Record<string, unknown>;
+}

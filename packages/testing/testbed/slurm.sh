@@ -1,0 +1,104 @@
+#!/bin/bash
+# A real, single-node Slurm for the daskq tests: munged + slurmctld + slurmd on this machine.
+#
+#   bash packages/testing/testbed/slurm.sh        # install if needed, (re)start, print sinfo
+#
+# - Partition `debug` (default, UP) on the one node, which advertises $SLURM_CPUS CPUs (default 8)
+#   even on a 2-core machine (SlurmdParameters=config_overrides lets slurmd accept that).
+# - Partition `down` (State=DOWN) on the same node: jobs sent there stay PENDING forever, which is
+#   how the tests get a job that is reliably "queued".
+# - MinJobAge=300: finished jobs stay visible to `squeue -t all` for five minutes.
+# - No accounting database (sacct does not work); no systemd, no cgroups.
+# Safe to run again: it only rewrites slurm.conf when it changed, reconfigures a running controller
+# instead of restarting it, and puts a node that came back DOWN into service again.
+. "$(dirname "$0")/common.sh"
+
+SLURM_CPUS=${SLURM_CPUS:-8}
+NODE=$(hostname -s)
+CONF=/etc/slurm/slurm.conf
+
+apt_install munge slurmctld slurmd slurm-client
+
+# ---- munge: Slurm's authentication ----------------------------------------------------------------
+# Debian creates the key on install; make one if it is missing. munged refuses to start without
+# its socket directory, which lives on tmpfs and is gone after a reboot.
+[ -s /etc/munge/munge.key ] || mungekey --create --keyfile=/etc/munge/munge.key --force
+chown munge:munge /etc/munge/munge.key
+chmod 0400 /etc/munge/munge.key
+install -d -o munge -g munge -m 0755 /run/munge
+
+munge_works() { { munge -n </dev/null | unmunge; } >/dev/null 2>&1; }
+if ! munge_works; then
+  runuser -u munge -- /usr/sbin/munged
+  wait_for 10 munge_works
+fi
+
+# ---- configuration ----------------------------------------------------------------------------------
+install -d -m 0755 /etc/slurm /var/lib/slurm/slurmctld /var/lib/slurm/slurmd /var/log/slurm
+wanted=$(mktemp)
+cat >"$wanted" <<EOF
+# Written by daskq packages/testing/testbed/slurm.sh: a one-node test cluster.
+ClusterName=daskq
+SlurmctldHost=${NODE}(127.0.0.1)
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+StateSaveLocation=/var/lib/slurm/slurmctld
+SlurmdSpoolDir=/var/lib/slurm/slurmd
+SlurmctldPidFile=/run/slurmctld.pid
+SlurmdPidFile=/run/slurmd.pid
+SlurmctldLogFile=/var/log/slurm/slurmctld.log
+SlurmdLogFile=/var/log/slurm/slurmd.log
+# No cgroups here: track processes by pid, no task confinement, no accounting.
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+JobCompType=jobcomp/none
+MpiDefault=none
+MailProg=/bin/true
+# Schedule at once after each submission (otherwise sbatch -> RUNNING takes ~2.5 s).
+SchedulerType=sched/backfill
+SchedulerParameters=batch_sched_delay=0,sched_min_interval=0
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+# Trust the CPU count below even though the machine has fewer cores.
+SlurmdParameters=config_overrides
+ReturnToService=2
+KillWait=5
+InactiveLimit=0
+# Finished jobs stay in squeue -t all for 5 minutes.
+MinJobAge=300
+SlurmctldTimeout=30
+SlurmdTimeout=30
+NodeName=${NODE} NodeAddr=127.0.0.1 CPUs=${SLURM_CPUS} RealMemory=4000 State=UNKNOWN
+PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
+PartitionName=down Nodes=ALL Default=NO MaxTime=INFINITE State=DOWN
+EOF
+conf_changed=no
+if ! cmp -s "$wanted" "$CONF"; then
+  install -m 0644 "$wanted" "$CONF"
+  conf_changed=yes
+fi
+rm -f "$wanted"
+
+# ---- daemons (both daemonize and write the pidfiles named above) ------------------------------------
+controller_up() { scontrol ping 2>/dev/null | grep -q 'is UP'; }
+if alive /run/slurmctld.pid && controller_up; then
+  [ "$conf_changed" = no ] || scontrol reconfigure
+else
+  /usr/sbin/slurmctld -c     # -c: forget jobs saved by an earlier run
+fi
+alive /run/slurmd.pid || /usr/sbin/slurmd
+wait_for 30 controller_up
+
+node_state() { sinfo -h -N -n "$NODE" -p debug -o %t 2>/dev/null | head -n1; }
+node_known() { node_state | grep -Eq '^(idle|mix|alloc|comp|down|drain|drng|fail)'; }
+node_usable() { node_state | grep -Eq '^(idle|mix|alloc|comp)'; }
+wait_for 30 node_known
+# A node that was DOWN when the controller last saw it (e.g. slurmd restarted) must be resumed by hand.
+case "$(node_state)" in
+  down* | drain* | drng* | fail*) scontrol update NodeName="$NODE" State=RESUME ;;
+esac
+wait_for 30 node_usable
+sinfo
