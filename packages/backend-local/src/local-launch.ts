@@ -31,16 +31,18 @@ export const STATUS = [
  */
 export const CANCEL = [
   "grace=$1; shift",
+  // A job is alive while its session has a process that is not a zombie (PID 1 may reap late).
+  "alive() { ps -eo sid=,stat= | awk -v s=\"$1\" '$1 == s && $2 !~ /^Z/ { found = 1 } END { exit !found }'; }",
   "for job; do",
   '  pid=${job%%:*}; file=${job#*:}',
   '  [ -s "$file" ] || echo cancelled > "$file"',
-  '  kill -TERM -- "-$pid" 2>/dev/null',
+  '  kill -TERM "-$pid" 2>/dev/null',
   "done",
   "end=$(( $(date +%s) + grace ))",
   "for job; do",
   '  pid=${job%%:*}',
-  '  while kill -0 -- "-$pid" 2>/dev/null && [ "$(date +%s)" -lt "$end" ]; do sleep 0.1; done',
-  '  kill -KILL -- "-$pid" 2>/dev/null',
+  '  while alive "$pid" && [ "$(date +%s)" -lt "$end" ]; do sleep 0.1; done',
+  '  kill -KILL "-$pid" 2>/dev/null',
   "done",
   "exit 0",
 ].join("\n");

@@ -1,4 +1,7 @@
 export { PYTHON, runPython, type PythonResult } from "./python.js";
 export { startDaskWorker, type TestWorker } from "./dask-worker.js";
-export { findProcesses, eventually, type ProcessEntry } from "./processes.js";
+export { findProcesses, findProcessesInSessions, eventually, type ProcessEntry } from "./processes.js";
 export { requireService, hasDaskPython } from "./require-service.js";
+export { CountingRunner } from "./counting-runner.js";
+export { computeArraySum } from "./dask-client.js";
+export { backendConformanceSuite, type ConformanceTarget } from "./conformance-suite.js";

@@ -13,7 +13,7 @@ import { findBackend } from "../registry/backend-registry.js";
 import { COMMAND_RUNNER } from "../registry/tokens.js";
 import type { CommandRunner } from "../runner/command-runner.js";
 import { LocalRunner } from "../runner/local-runner.js";
-import { findPython } from "../scheduler/find-python.js";
+import { findPython, type PythonWithDask } from "../scheduler/find-python.js";
 import { SchedulerConnection } from "../scheduler/scheduler-connection.js";
 import { SchedulerProcess } from "../scheduler/scheduler-process.js";
 import type { WorkerInfo } from "../scheduler/worker-info.js";
@@ -121,7 +121,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
       scheduler: parts.connection,
       naming,
       renderScript: (target) => renderJobScript(parts.backend, parts.spec, this.schedulerAddress, target),
-      emit: (event, ...args) => this.emit(event, ...args),
+      emit: (event, ...args) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args),
       logger,
       pollIntervalMs: options.pollIntervalMs ?? 2_000,
       maxPendingJobs: parts.config.values["max-pending-jobs"] as number | undefined,
@@ -151,8 +151,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
     const config = loadBackendConfig(descriptor, options);
     for (const warning of config.warnings) logger.warn(warning);
     const schedulerOptions = mergeSchedulerOptions(config.values["scheduler-options"], options.scheduler);
-    const configuredPython = config.values["python"] as string | undefined;
-    const python = await findPython(schedulerOptions.python ?? configuredPython, options.env ?? process.env);
+    const python = await schedulerPython(schedulerOptions.python, config.values["python"] as string | undefined, options.env ?? process.env);
     const spec = resolveJobSpec(config, { python: python.path });
 
     const ownsRunner = !options.runner && !container.isRegistered(COMMAND_RUNNER, true);
@@ -319,4 +318,20 @@ function mergeSchedulerOptions(fromConfig: unknown, explicit: SchedulerOptions |
   const merged: Record<string, unknown> = { ...fromFile };
   for (const [k, v] of Object.entries(explicit ?? {})) if (v !== undefined) merged[k] = v;
   return merged as SchedulerOptions;
+}
+
+/**
+ * The scheduler's Python: the scheduler option if given; else the workers' `python` when it has
+ * distributed here too (same environment on a shared file system); else the first one found.
+ */
+async function schedulerPython(explicit: string | undefined, workers: string | undefined, env: NodeJS.ProcessEnv): Promise<PythonWithDask> {
+  if (explicit) return findPython(explicit, env);
+  if (workers) {
+    try {
+      return await findPython(workers, env);
+    } catch {
+      // The workers' python lives on the compute nodes only; start the scheduler with ours.
+    }
+  }
+  return findPython(undefined, env);
 }

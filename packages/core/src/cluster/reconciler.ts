@@ -271,33 +271,38 @@ export class Reconciler {
     if (next === job.state) return;
     job.state = next;
     if (next === "running") this.options.emit("job-running", snapshotJob(job));
-    else if (next === "failed" || (isTerminal(next) && !job.everJoined && !job.cancelRequested)) void this.onFailure(job);
+    else if (next === "failed" || (isTerminal(next) && !job.everJoined && !job.cancelRequested)) this.onFailure(job);
     else if (isTerminal(next)) this.options.emit("job-ended", snapshotJob(job));
   }
 
-  /** A job failed; if it never had a worker it is a start failure, retried with backoff up to a limit. */
-  private async onFailure(job: TrackedJob): Promise<void> {
+  /**
+   * A job failed. If it never had a worker it is a start failure: counted at once (so the same tick
+   * cannot resubmit past the limit), retried with backoff, and the cluster gives up at the limit.
+   */
+  private onFailure(job: TrackedJob): void {
     const startFailure = !job.everJoined && !job.cancelRequested;
-    const logTail = await this.readLogTail(job);
-    this.options.emit("job-failed", snapshotJob(job), { startFailure, logTail });
-    if (!startFailure) return;
-    this.startFailures++;
-    const limit = this.options.maxStartFailures;
-    if (this.startFailures >= limit) {
-      this.gaveUp = true;
+    let giveUp = false;
+    if (startFailure) {
+      this.startFailures++;
+      giveUp = this.startFailures >= this.options.maxStartFailures;
+      if (giveUp) this.gaveUp = true;
+      else this.retryAt = Date.now() + this.options.retryBackoffMs * 2 ** (this.startFailures - 1);
+    }
+    const failures = this.startFailures;
+    void this.readLogTail(job).then((logTail) => {
+      this.options.emit("job-failed", snapshotJob(job), { startFailure, logTail });
+      if (!giveUp) return;
       this.options.emit(
         "cluster-error",
         new DaskqError(
           "cluster",
-          `${this.startFailures} jobs in a row ended before their worker joined the scheduler; not submitting more. ` +
+          `${failures} jobs in a row ended before their worker joined the scheduler; not submitting more. ` +
             `Last: job ${job.id} ${job.state}${job.reason ? ` (${job.reason})` : ""}.` +
             (logTail ? ` End of its output:\n${logTail}` : " Set log-directory to keep job output.") +
             `\nCheck python (${this.options.spec.python}), the prologue and the queue; scale() again to retry.`,
         ),
       );
-    } else {
-      this.retryAt = Date.now() + this.options.retryBackoffMs * 2 ** (this.startFailures - 1);
-    }
+    });
   }
 
   private resetFailures(): void {

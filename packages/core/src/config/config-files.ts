@@ -55,12 +55,27 @@ export function listConfigFiles(context: ConfigFileContext): string[] {
 
 /**
  * Reads and parses every config file of `listConfigFiles`, lowest priority first. JSON files are parsed as YAML,
- * as dask does.
+ * as dask does. Files the user may not read are skipped, as dask skips them.
  *
  * @throws ConfigError naming the file and line on a YAML syntax error, or when the top level is not a mapping.
  */
 export function readConfigFiles(context: ConfigFileContext): ConfigDocument[] {
-  return listConfigFiles(context).map((path) => ({ path, data: parseConfigText(readFileSync(path, "utf8"), path) }));
+  const documents: ConfigDocument[] = [];
+  for (const path of listConfigFiles(context)) {
+    const text = readUnlessForbidden(path);
+    if (text !== undefined) documents.push({ path, data: parseConfigText(text, path) });
+  }
+  return documents;
+}
+
+function readUnlessForbidden(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EACCES" || code === "EPERM") return undefined;
+    throw error;
+  }
 }
 
 /**
@@ -70,12 +85,10 @@ export function readConfigFiles(context: ConfigFileContext): ConfigDocument[] {
  * @throws ConfigError naming `path` and the line on a syntax error, or when the top level is not a mapping.
  */
 export function parseConfigText(text: string, path: string): Record<string, unknown> | null {
-  const document = parseDocument(text, { uniqueKeys: false, merge: true, prettyErrors: false });
+  const document = parseDocument(text, { uniqueKeys: false, merge: true });
   const [error] = document.errors;
-  if (error) {
-    const where = error.linePos ? `line ${error.linePos[0].line}, column ${error.linePos[0].col}: ` : "";
-    throw new ConfigError(`${where}YAML syntax error: ${error.message}`, { source: path });
-  }
+  // The message ends with "at line L, column C:" and the offending line.
+  if (error) throw new ConfigError(`YAML syntax error: ${error.message.trimEnd()}`, { source: path });
   const data: unknown = document.toJS();
   if (data === null || data === undefined) return null;
   if (typeof data !== "object" || Array.isArray(data)) {

@@ -33,3 +33,8 @@ export interface ConfigKey {
 export function canonicalKeyName(name: string): string {
   return name.replaceAll("_", "-");
 }
+
+/** The dotted path of a key in the dask config, e.g. `jobqueue.slurm.memory`. */
+export function configKeyPath(section: string, key: string): string {
+  return `jobqueue.${section}.${key}`;
+}

@@ -128,7 +128,9 @@ export function parseWalltime(value: string | number, twoPart: WalltimeTwoPart =
   if (colons) {
     const [a = 0, b = 0, c] = numbers(colons);
     if (c !== undefined) return checked(0, a, b, c);
-    return twoPart === "hours:minutes" ? checked(0, a, b, 0) : checked(0, 0, a, b);
+    if (twoPart === "hours:minutes") return checked(0, a, b, 0);
+    // Leading minutes may exceed 59 (Slurm's "90:00"), as leading hours may exceed 23.
+    return checked(0, 0, 0, b) + a * 60;
   }
   const units = UNIT_FORM.exec(text.replace(/\s+/g, ""));
   if (units && units.slice(1).some((part) => part !== undefined)) {

@@ -1,0 +1,12 @@
+// No side effects: importing the package registers nothing (use "@daskq/backend-slurm/register").
+export { SlurmBackend } from "./slurm-backend.js";
+export { slurmBackend, createSlurmBackend, SLURM_CONFIG_KEYS, type SlurmBackendContext } from "./slurm-descriptor.js";
+export { register } from "./registration.js";
+export { renderSlurmHeader, formatSlurmMemory, formatSlurmWalltime, outputPattern } from "./slurm-header.js";
+export { directiveWord, readDirectives } from "./slurm-directives.js";
+export { parseSbatchOutput, sbatchArgs, type SbatchAnswer } from "./slurm-submit.js";
+export { parseSqueueOutput, mapSlurmState, matchRows, squeueSelectors, SQUEUE_FORMAT, type SqueueRow } from "./slurm-status.js";
+export { scancelArgs, onlyHarmlessErrors } from "./slurm-cancel.js";
+export { outputFileOf, outputDirectories, expandOutputPattern } from "./slurm-output.js";
+export { readSlurmOptions, DEFAULT_SLURM_OPTIONS, type SlurmOptions } from "./slurm-options.js";
+export { parseJobId, NOT_AN_ARRAY_TASK, type SlurmJobId } from "./slurm-ids.js";

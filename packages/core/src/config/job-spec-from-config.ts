@@ -1,0 +1,116 @@
+import { ConfigError } from "../errors.js";
+import type { JobSpec } from "../job/job-spec.js";
+import { configKeyPath } from "./config-key.js";
+import { envVariableName } from "./env-config.js";
+import { sourceLabel, type ResolvedConfig } from "./load-config.js";
+import { SHARED_KEYS } from "./shared-keys.js";
+
+/** Values used when the configuration leaves them unset. */
+export interface JobSpecFallbacks {
+  /** The Python that starts workers when `python` is not configured (e.g. the one found by `findPython`). */
+  readonly python: string;
+}
+
+const SHARED_NAMES = new Set(SHARED_KEYS.map((key) => key.name));
+
+/**
+ * dask-jobqueue's default number of worker processes for a job of `cores` cores: one per core up to 4 cores,
+ * otherwise the smallest factor of `cores` that is at least its square root (16 → 4, 12 → 4, 7 → 7).
+ */
+export function defaultProcesses(cores: number): number {
+  if (cores <= 4) return cores;
+  for (let factor = Math.ceil(Math.sqrt(cores)); factor < cores; factor++) {
+    if (cores % factor === 0) return factor;
+  }
+  return cores;
+}
+
+/**
+ * Builds the `JobSpec` of one worker job from a resolved configuration (see `loadConfig`).
+ *
+ * `cores` and `memory` are required; `processes` defaults per `defaultProcesses` and must be from 1 to `cores`;
+ * `python` falls back to `fallbacks.python`; unset lists and `env` are empty. Keys that are not shared keys go to
+ * `backendOptions`. Keys the job script cannot do without (`name`, `death-timeout`, `worker-command`, `nanny`,
+ * `shebang`) have defaults, so they are only missing when a layer unset them with `null`: that is an error.
+ *
+ * @throws ConfigError naming the key path, where the value came from, and how to fix it.
+ */
+export function resolveJobSpec(config: ResolvedConfig, fallbacks: JobSpecFallbacks): JobSpec {
+  const keyPath = (name: string): string => configKeyPath(config.section, name);
+  const optional = <T>(name: string): T | undefined => config.values[name] as T | undefined;
+  const required = <T>(name: string, example: string): T => {
+    const value = optional<T>(name);
+    if (value !== undefined) return value;
+    const source = config.sources[name];
+    const unsetBy = source ? ` (${sourceLabel(source)} sets it to null)` : "";
+    throw new ConfigError(
+      `required but not set${unsetBy}; set it in a config file, ${envVariableName(config.section, name)}, ` +
+        `or the ${name} option (e.g. --${name} ${example})`,
+      { keyPath: keyPath(name) },
+    );
+  };
+  const invalid = (name: string, message: string): ConfigError => {
+    const source = config.sources[name];
+    return new ConfigError(message, { ...(source && { source: sourceLabel(source) }), keyPath: keyPath(name) });
+  };
+
+  const cores = required<number>("cores", "4");
+  if (cores < 1) throw invalid("cores", "must be at least 1; expected a whole number of cores per job, e.g. 4");
+  const memory = required<number>("memory", "16GB");
+  if (memory < 1) throw invalid("memory", "must be more than 0 bytes; expected a size per job, e.g. 16GB");
+  const processes = optional<number>("processes") ?? defaultProcesses(cores);
+  if (processes < 1 || processes > cores) {
+    throw invalid(
+      "processes",
+      `${processes} processes do not fit a job of ${cores} cores; expected a whole number from 1 to cores (${cores}), e.g. 1`,
+    );
+  }
+
+  return {
+    jobName: required("name", "dask-worker"),
+    cores,
+    memory,
+    processes,
+    python: optional("python") ?? fallbacks.python,
+    interface: optional("interface"),
+    deathTimeout: required("death-timeout", "60"),
+    localDirectory: optional("local-directory"),
+    workerCommand: required("worker-command", "distributed.cli.dask_worker"),
+    workerExtraArgs: optional("worker-extra-args") ?? [],
+    nanny: required("nanny", "true"),
+    prologue: optional("job-script-prologue") ?? [],
+    epilogue: optional("job-script-epilogue") ?? [],
+    extraDirectives: optional("job-extra-directives") ?? [],
+    directivesSkip: optional("job-directives-skip") ?? [],
+    logDirectory: optional("log-directory"),
+    shebang: required("shebang", "'#!/usr/bin/env bash'"),
+    walltime: optional("walltime"),
+    queue: optional("queue"),
+    account: optional("account"),
+    env: jobEnvironment(optional("env") ?? {}, (message) => invalid("env", message)),
+    backendOptions: Object.fromEntries(
+      config.keys
+        .filter((key) => !SHARED_NAMES.has(key.name) && config.values[key.name] !== undefined)
+        .map((key) => [key.name, config.values[key.name]]),
+    ),
+  };
+}
+
+/**
+ * The `env` mapping as exported variables: scalar values become strings, `null` drops the variable (so that a
+ * higher layer can remove one), names must be valid shell variable names.
+ */
+function jobEnvironment(env: Record<string, unknown>, invalid: (message: string) => ConfigError): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      throw invalid(`${JSON.stringify(name)} is not a valid environment variable name; expected letters, digits and _, e.g. OMP_NUM_THREADS`);
+    }
+    if (value === null) continue;
+    if (typeof value === "object") {
+      throw invalid(`the value of ${name} is not a scalar; expected a mapping of names to strings, e.g. {OMP_NUM_THREADS: 1}`);
+    }
+    result[name] = String(value);
+  }
+  return result;
+}
