@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { DaskqError, type JobQueueClusterOptions, type ScaleRequest, type SchedulerOptions } from "@daskq/core";
+import { DaskqError, interpretEnvValue, type JobQueueClusterOptions, type ScaleRequest, type SchedulerOptions } from "@daskq/core";
 
 /** Options every command that builds a cluster understands. */
 export const CLUSTER_OPTIONS = {
@@ -45,7 +45,8 @@ export const CLUSTER_OPTIONS_HELP = `Cluster options:
       --job-extra-directive D   extra batch directive (repeatable)
       --worker-extra-arg ARG    extra dask worker argument (repeatable)
       --max-pending-jobs N      never have more than N jobs queued
-      --set KEY=VALUE           any jobqueue config key, e.g. --set job-cpu=4 (repeatable)
+      --set KEY=VALUE           any jobqueue config key; VALUE is read like a DASK_JOBQUEUE__ env
+                                value, e.g. --set job-cpu=4 --set 'job-script-prologue=["module load py"]'
       --scheduler-address ADDR  attach to a running scheduler instead of starting one
       --scheduler-host HOST     address the scheduler binds to
       --scheduler-port PORT     scheduler port (default: any free port)
@@ -79,7 +80,7 @@ export function clusterOptionsFrom(values: ClusterValues): Omit<JobQueueClusterO
   for (const pair of values.set ?? []) {
     const eq = pair.indexOf("=");
     if (eq <= 0) throw new DaskqError("cli", `--set expects KEY=VALUE, got '${pair}'`);
-    job[pair.slice(0, eq)] = numberIfNumeric(pair.slice(eq + 1));
+    job[pair.slice(0, eq)] = interpretEnvValue(pair.slice(eq + 1));
   }
   const scheduler: SchedulerOptions = {
     address: values["scheduler-address"],

@@ -46,6 +46,7 @@ export { findPython, type PythonWithDask } from "./scheduler/find-python.js";
 export { loadConfig, type ResolvedConfig, type ValueSource } from "./config/load-config.js";
 export { loadBackendConfig, type BackendConfigSources } from "./config/load-backend-config.js";
 export { SHARED_KEYS } from "./config/shared-keys.js";
+export { interpretEnvValue } from "./config/env-config.js";
 export { resolveJobSpec } from "./config/job-spec-from-config.js";
 export { parseBytes, formatBytes, parseWalltime, formatWalltime } from "./config/units.js";
 export { formatConfig, configToJson } from "./config/format-config.js";

@@ -1,0 +1,101 @@
+import { fileURLToPath } from "node:url";
+import { execa } from "execa";
+import { describe, expect, it } from "vitest";
+import { findProcesses, hasDaskPython, requireService } from "@daskq/testing";
+
+const root = fileURLToPath(new URL("../../..", import.meta.url));
+const bin = `${root}packages/cli/dist/bin.js`;
+const env = { PATH: process.env["PATH"] ?? "", HOME: "/nonexistent-daskq-home" };
+const daskq = (args: string[], timeout = 120_000) => execa("node", [bin, ...args], { cwd: root, env, extendEnv: false, reject: false, timeout });
+
+const available = requireService("Debian python3-distributed", hasDaskPython(), "Run packages/testing/testbed/dask.sh.");
+
+describe("daskq command line", () => {
+  it("prints help for every command", async () => {
+    const top = await daskq(["--help"]);
+    expect(top.exitCode).toBe(0);
+    for (const command of ["up", "run", "job-script", "config", "backends"]) {
+      expect(top.stdout).toContain(command);
+      if (command === "backends") continue;
+      const help = await daskq([command, "--help"]);
+      expect(help.exitCode).toBe(0);
+      expect(help.stdout).toContain(`Usage: daskq ${command}`);
+    }
+  });
+
+  it("rejects unknown commands and options with a usage error", async () => {
+    expect((await daskq(["frobnicate"])).exitCode).toBe(2);
+    const bad = await daskq(["config", "--no-such-option"]);
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stderr).toMatch(/\[daskq:cli\].*no-such-option/);
+  });
+
+  it("names the installed backends when an unknown one is asked for", async () => {
+    const result = await daskq(["config", "--backend", "nosuch"]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/no backend named 'nosuch'.*local/);
+  });
+
+  it("lists the installed backends, as JSON too", async () => {
+    const result = await daskq(["backends", "--json"]);
+    const names = (JSON.parse(result.stdout) as Array<{ name: string }>).map((b) => b.name);
+    expect(names).toContain("local");
+  });
+
+  it("prints a job script with every user value shell-quoted", async () => {
+    const result = await daskq([
+      "job-script", "--backend", "local", "--cores", "4", "--memory", "8GB", "--processes", "2",
+      "--set", 'worker-extra-args=["--resources", "GPU=1; touch /tmp/pwned"]',
+      "--set", "python=/opt/my python/bin/python3",
+    ]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/^#!\/usr\/bin\/env bash\n/);
+    expect(result.stdout).toContain(
+      "'/opt/my python/bin/python3' -m distributed.cli.dask_worker tcp://SCHEDULER-ADDRESS:8786 --name dask-worker-0 --nthreads 2 --memory-limit 4000000000 --nworkers 2 --nanny --death-timeout 60 --resources 'GPU=1; touch /tmp/pwned'",
+    );
+  });
+
+  it("shows each config value with its source, as text and JSON", async () => {
+    const text = await daskq(["config", "--backend", "local", "--cores", "3"]);
+    expect(text.stdout).toMatch(/cores\s+3\s+option cores/);
+    expect(text.stdout).toMatch(/death-timeout\s+60\s+default/);
+    const json = await daskq(["config", "--backend", "local", "--cores", "3", "--json"]);
+    expect(json.exitCode).toBe(0);
+    expect(JSON.stringify(JSON.parse(json.stdout))).toContain("cores");
+  });
+
+  describe.runIf(available)("with a real Dask cluster", () => {
+    it("daskq run computes on the cluster, exits with the command's code and leaves nothing behind", async () => {
+      const ok = await daskq(["run", "--backend", "local", "--workers", "2", "--cores", "1", "--memory", "1GiB", "--", "/usr/bin/python3", "examples/array_sum.py"]);
+      expect(ok.stderr).toBe("");
+      expect(ok.stdout).toContain("workers: 2");
+      expect(ok.stdout).toContain("sum of ones: 4000000");
+      expect(ok.exitCode).toBe(0);
+
+      const failing = await daskq(["run", "--backend", "local", "--jobs", "1", "--", "sh", "-c", 'test -n "$DASK_SCHEDULER_ADDRESS" && exit 7']);
+      expect(failing.exitCode).toBe(7);
+      expect(await findProcesses("daskq-local-job")).toEqual([]);
+    });
+
+    it("daskq up reports progress, and Ctrl-C tears everything down", async () => {
+      const child = execa("node", [bin, "up", "--backend", "local", "--jobs", "2", "--memory", "1GiB"], { cwd: root, env, extendEnv: false, reject: false });
+      let out = "";
+      const ready = new Promise<void>((resolve) => {
+        child.stdout?.on("data", (chunk: Buffer) => {
+          out += chunk.toString();
+          if (out.includes("2/2 workers")) resolve();
+        });
+      });
+      await Promise.race([ready, new Promise((r) => setTimeout(r, 90_000))]);
+      expect(out).toMatch(/Scheduler: tcp:\/\/127\.0\.0\.1:\d+/);
+      expect(out).toContain("2/2 workers, 0 jobs queued");
+      const address = /Scheduler: (\S+)/.exec(out)?.[1] as string;
+      child.kill("SIGINT");
+      const result = await child;
+      expect(result.exitCode).toBe(0);
+      expect(result.stderr).toContain("closing the cluster");
+      expect(await findProcesses(address)).toEqual([]);
+      expect(await findProcesses("daskq-local-job")).toEqual([]);
+    });
+  });
+});
