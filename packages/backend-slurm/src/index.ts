@@ -1,6 +1,6 @@
 // No side effects: importing the package registers nothing (use "@daskq/backend-slurm/register").
 export { SlurmBackend } from "./slurm-backend.js";
-export { slurmBackend, createSlurmBackend, SLURM_CONFIG_KEYS, type SlurmBackendContext } from "./slurm-descriptor.js";
+export { slurmBackend, createSlurmBackend, SLURM_CONFIG_KEYS } from "./slurm-descriptor.js";
 export { register } from "./registration.js";
 export { renderSlurmHeader, formatSlurmMemory, formatSlurmWalltime, outputPattern } from "./slurm-header.js";
 export { directiveWord, readDirectives } from "./slurm-directives.js";

@@ -1,9 +1,4 @@
-/**
- * Side-effect entry: `import "@daskq/backend-slurm/register"` registers the Slurm backend in the
- * global tsyringe container. It also exports `register(container)` for other containers.
- */
+/** Side-effect entry: `import "@daskq/backend-slurm/register"` registers the backend globally. */
 import { register } from "./registration.js";
-
-export { register };
 
 register();

@@ -78,10 +78,14 @@ export class SlurmBackend implements Backend {
    * and `job-extra-directives` count): `<log-directory>/<name>-<array job id>_<task>.out`, where a
    * job that is not an array has task 4294967294 (what Slurm puts for `%a`). Undefined without
    * `log-directory` (Slurm then writes `slurm-<id>.out` into sbatch's working directory, which the
-   * runner decides).
+   * runner decides), and for a spec whose header cannot be rendered (it is only a hint).
    */
   outputFile(spec: JobSpec, jobId: string): string | undefined {
-    return outputFileOf(renderHeader(this, spec, spec.jobName), jobId);
+    try {
+      return outputFileOf(renderHeader(this, spec, spec.jobName), jobId);
+    } catch {
+      return undefined;
+    }
   }
 
   /** Removes this backend's script directory. */

@@ -19,15 +19,8 @@ export const SLURM_CONFIG_KEYS: readonly ConfigKey[] = [
   },
 ];
 
-/**
- * The context `create` receives. Core's `BackendContext` has no config yet; when it gains the
- * validated `jobqueue.slurm` values as `options`, `arrays` and `array-max-running` take effect
- * through it. Until then they apply to backends made with `createSlurmBackend(runner, { options })`.
- */
-export type SlurmBackendContext = BackendContext & { readonly options?: Readonly<Record<string, unknown>> };
-
-/** Makes a Slurm backend; `options` are the validated `jobqueue.slurm` values (kebab-case keys). */
-export function createSlurmBackend(context: SlurmBackendContext): SlurmBackend {
+/** Makes a Slurm backend; `context.options` are the validated `jobqueue.slurm` values (kebab-case keys). */
+export function createSlurmBackend(context: BackendContext): SlurmBackend {
   return new SlurmBackend(context.runner, context.logger, readSlurmOptions(context.options));
 }
 
@@ -39,5 +32,5 @@ export const slurmBackend: BackendDescriptor = {
   defaults: { walltime: "00:30:00" },
   // sbatch -t reads A:B as minutes:seconds (formats: M, M:S, H:M:S, D-H, D-H:M, D-H:M:S).
   walltimeTwoPart: "minutes:seconds",
-  create: (context: SlurmBackendContext) => createSlurmBackend(context),
+  create: createSlurmBackend,
 };

@@ -23,6 +23,7 @@ describe("outputFile", () => {
     expect(backend.outputFile(makeSpec(), "123")).toBeUndefined();
     expect(backend.outputFile(makeSpec({ logDirectory: "/logs" }), "123+0")).toBeUndefined();
     expect(backend.outputFile(makeSpec({ logDirectory: "/logs", directivesSkip: ["-o "] }), "123")).toBeUndefined();
+    expect(backend.outputFile(makeSpec({ logDirectory: "/logs", queue: "bad\nqueue" }), "123")).toBeUndefined();
   });
 
   it("follows -o and -J from job-extra-directives, as sbatch does", () => {

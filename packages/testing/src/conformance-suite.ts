@@ -50,8 +50,8 @@ export function backendConformanceSuite(target: ConformanceTarget): void {
     let spec: JobSpec;
 
     beforeAll(() => {
-      backend = target.descriptor.create({ runner, logger: silentLogger });
       spec = resolveJobSpec(loadBackendConfig(target.descriptor, { job, env }), { python: PYTHON });
+      backend = target.descriptor.create({ runner, logger: silentLogger, options: spec.backendOptions });
     });
 
     afterAll(async () => {

@@ -77,6 +77,8 @@ export interface BackendContext {
   /** Where commands run: this machine or a login node over SSH. */
   readonly runner: CommandRunner;
   readonly logger: Logger;
+  /** The validated backend-specific config keys (`JobSpec.backendOptions`), e.g. `{ arrays: false }`. */
+  readonly options?: Readonly<Record<string, unknown>>;
 }
 
 /**

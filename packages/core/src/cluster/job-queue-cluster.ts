@@ -173,7 +173,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
       }
       connection = new SchedulerConnection(scheduler?.address ?? (schedulerOptions.address as string));
       const stream = await connection.subscribeWorkerStatus();
-      const backend = descriptor.create({ runner, logger });
+      const backend = descriptor.create({ runner, logger, options: spec.backendOptions });
       return new JobQueueCluster({ descriptor, config, spec, backend, runner, ownsRunner, scheduler, connection, stream }, options, logger);
     } catch (error) {
       connection?.close();

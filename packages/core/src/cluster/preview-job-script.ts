@@ -25,6 +25,6 @@ export async function previewJobScript(options: PreviewOptions): Promise<string>
   const config = loadBackendConfig(descriptor, options);
   const python = (config.values["python"] as string | undefined) ?? (await findPython(undefined, options.env ?? process.env)).path;
   const spec = resolveJobSpec(config, { python });
-  const backend = descriptor.create({ runner: new LocalRunner(), logger: silentLogger });
+  const backend = descriptor.create({ runner: new LocalRunner(), logger: silentLogger, options: spec.backendOptions });
   return renderJobScript(backend, spec, options.schedulerAddress ?? "tcp://SCHEDULER-ADDRESS:8786", { jobName: `${spec.jobName}-0` });
 }

@@ -47,7 +47,8 @@ export function listConfigFiles(context: ConfigFileContext): string[] {
       const names = readdirSync(path)
         .filter((name) => CONFIG_EXTENSIONS.has(extname(name).toLowerCase()))
         .sort();
-      files.push(...names.map((name) => resolve(path, name)).filter((file) => statSync(file, { throwIfNoEntry: false })?.isFile()));
+      const isFile = (file: string): boolean => statSync(file, { throwIfNoEntry: false })?.isFile() ?? false;
+      files.push(...names.map((name) => resolve(path, name)).filter(isFile));
     }
   }
   return files.filter((file, i) => files.lastIndexOf(file) === i);
@@ -92,10 +93,8 @@ export function parseConfigText(text: string, path: string): Record<string, unkn
   const data: unknown = document.toJS();
   if (data === null || data === undefined) return null;
   if (typeof data !== "object" || Array.isArray(data)) {
-    throw new ConfigError(
-      `the top level of a config file must be a mapping (e.g. "jobqueue:"), got ${Array.isArray(data) ? "a list" : `the scalar ${JSON.stringify(data)}`}`,
-      { source: path },
-    );
+    const got = Array.isArray(data) ? "a list" : `the scalar ${JSON.stringify(data)}`;
+    throw new ConfigError(`the top level of a config file must be a mapping (e.g. "jobqueue:"), got ${got}`, { source: path });
   }
   return data as Record<string, unknown>;
 }

@@ -22,21 +22,32 @@ export function formatConfig(config: ResolvedConfig): string {
     `jobqueue.${config.section}`,
     `files: ${config.files.length > 0 ? config.files.join(", ") : "none"}`,
     "",
-    ...table.map(([key, value, source]) => `${key.padEnd(widths[0] ?? 0)}  ${value.padEnd(widths[1] ?? 0)}  ${source}`.trimEnd()),
+    ...table.map(([key, value, source]) =>
+      `${key.padEnd(widths[0] ?? 0)}  ${value.padEnd(widths[1] ?? 0)}  ${source}`.trimEnd(),
+    ),
   ];
   if (config.warnings.length > 0) lines.push("", "warnings:", ...config.warnings.map((warning) => `  ${warning}`));
   return `${lines.join("\n")}\n`;
 }
 
+/** The `--json` form of a resolved configuration (see `configToJson`). */
+export interface ConfigJson {
+  readonly section: string;
+  readonly files: readonly string[];
+  /** Every key, in order: its parsed value (`null` when it has none) and where it came from. */
+  readonly keys: Readonly<Record<string, { readonly value: unknown; readonly source?: ValueSource }>>;
+  readonly warnings: readonly string[];
+}
+
 /**
- * The JSON of `daskq config --json`: `{ section, files, keys: { <key>: { value, source? } }, warnings }`, with
- * parsed values (bytes and seconds as numbers) and `value: null` for keys without a value.
+ * The data of `daskq config --json`, ready for `JSON.stringify`: parsed values (bytes and seconds as numbers),
+ * `value: null` for keys without a value, and each key's source.
  */
-export function configToJson(config: ResolvedConfig): string {
+export function configToJson(config: ResolvedConfig): ConfigJson {
   const keys = Object.fromEntries(
     config.keys.map((key) => [key.name, { value: config.values[key.name] ?? null, source: config.sources[key.name] }]),
   );
-  return JSON.stringify({ section: config.section, files: config.files, keys, warnings: config.warnings }, null, 2);
+  return { section: config.section, files: config.files, keys, warnings: config.warnings };
 }
 
 function displaySource(source: ValueSource): string {

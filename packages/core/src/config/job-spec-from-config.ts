@@ -104,11 +104,13 @@ function jobEnvironment(env: Record<string, unknown>, invalid: (message: string)
   const result: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-      throw invalid(`${JSON.stringify(name)} is not a valid environment variable name; expected letters, digits and _, e.g. OMP_NUM_THREADS`);
+      const expected = "expected letters, digits and _, e.g. OMP_NUM_THREADS";
+      throw invalid(`${JSON.stringify(name)} is not a valid environment variable name; ${expected}`);
     }
     if (value === null) continue;
     if (typeof value === "object") {
-      throw invalid(`the value of ${name} is not a scalar; expected a mapping of names to strings, e.g. {OMP_NUM_THREADS: 1}`);
+      const expected = "expected a mapping of names to strings, e.g. {OMP_NUM_THREADS: 1}";
+      throw invalid(`the value of ${name} is not a scalar; ${expected}`);
     }
     result[name] = String(value);
   }

@@ -1,7 +1,7 @@
 import { homedir } from "node:os";
 import { ConfigError } from "../errors.js";
 import { canonicalKeyName, configKeyPath, type ConfigKey } from "./config-key.js";
-import { readConfigFiles } from "./config-files.js";
+import { readConfigFiles, type ConfigDocument } from "./config-files.js";
 import { mergeMappings } from "./deep-merge.js";
 import { envVariableName, readEnvConfig } from "./env-config.js";
 import { isMapping, parseConfigValue } from "./parse-value.js";
@@ -37,7 +37,11 @@ export interface ResolvedConfig {
 export interface LoadConfigRequest {
   /** The section under `jobqueue`: a backend name (`slurm`) or a named section like dask-jobqueue's `config_name`. */
   readonly section: string;
-  /** Every key of the section: `SHARED_KEYS` plus the backend's `configKeys`. */
+  /**
+   * Every key of the section: `SHARED_KEYS` plus the backend's `configKeys`. A name declared twice takes the later
+   * declaration at the earlier position, so a backend can redeclare a shared key (e.g. `account` without the
+   * `project` alias, for a batch system where `project` is a key of its own).
+   */
   readonly keys: readonly ConfigKey[];
   /** The backend's overrides of key defaults, by kebab-case name (`BackendDescriptor.defaults`). */
   readonly defaults?: Readonly<Record<string, unknown>>;
@@ -52,22 +56,6 @@ export interface LoadConfigRequest {
   readonly homeDir?: string;
   /** How the batch system reads a two-part walltime `A:B`; default `hours:minutes`. */
   readonly walltimeTwoPart?: WalltimeTwoPart;
-}
-
-/** One value that one layer gives for one key. */
-interface Offer {
-  readonly key: ConfigKey;
-  /** The name as the layer wrote it, for messages. */
-  readonly written: string;
-  readonly viaAlias: boolean;
-  readonly raw: unknown;
-  readonly source: ValueSource;
-}
-
-/** The winning raw value of a key so far. */
-interface Slot {
-  readonly raw: unknown;
-  readonly source: ValueSource;
 }
 
 /**
@@ -92,110 +80,195 @@ interface Slot {
  */
 export function loadConfig(request: LoadConfigRequest): ResolvedConfig {
   const env = request.env ?? process.env;
-  const section = canonicalKeyName(request.section);
-  const keyPath = (name: string): string => configKeyPath(request.section, name);
-  const names = nameIndex(request.keys);
-  const slots = new Map<string, Slot>();
-  const warnings: string[] = [];
-  const warn = (source: ValueSource, path: string, message: string): void => {
-    warnings.push(`${sourceLabel(source)}: ${path}: ${message}`);
-  };
+  const layers = new Layers(request.section, request.keys);
+  layers.apply(layers.backendDefaults(request.defaults ?? {}), false);
+  const documents = readConfigFiles({ env, homeDir: request.homeDir ?? homedir() });
+  for (const document of documents) layers.apply(layers.fromFile(document), true);
+  layers.apply(layers.fromEnv(env), true);
+  layers.apply(layers.fromOptions(request.options ?? {}), false);
+  return { ...layers.resolve(request.walltimeTwoPart ?? "hours:minutes"), files: documents.map((d) => d.path) };
+}
 
-  const applyLayer = (offers: readonly Offer[], merge: boolean): void => {
+/** One value that one layer gives for one key. */
+interface Offer {
+  readonly key: ConfigKey;
+  /** The name as the layer wrote it, for messages. */
+  readonly written: string;
+  readonly viaAlias: boolean;
+  readonly raw: unknown;
+  readonly source: ValueSource;
+}
+
+/** The winning raw value of a key so far. */
+interface Slot {
+  readonly raw: unknown;
+  readonly source: ValueSource;
+}
+
+/** The layers of one section, applied in priority order onto one raw value per key, then parsed. */
+class Layers {
+  private readonly keys: readonly ConfigKey[];
+  private readonly names: Map<string, { key: ConfigKey; viaAlias: boolean }>;
+  private readonly slots = new Map<string, Slot>();
+  private readonly warnings: string[] = [];
+  /** The section name as files spell it after canonicalization (`my_cluster` → `my-cluster`). */
+  private readonly canonicalSection: string;
+
+  constructor(
+    private readonly section: string,
+    declared: readonly ConfigKey[],
+  ) {
+    this.keys = [...new Map(declared.map((key) => [key.name, key])).values()];
+    this.names = nameIndex(this.keys);
+    this.canonicalSection = canonicalKeyName(section);
+    for (const key of this.keys) {
+      if (key.default !== undefined) this.slots.set(key.name, { raw: key.default, source: { kind: "default" } });
+    }
+  }
+
+  /** Offers of the backend's defaults; an unknown name is a bug in the backend, so an error. */
+  backendDefaults(defaults: Readonly<Record<string, unknown>>): Offer[] {
+    const source: ValueSource = { kind: "backend-default" };
+    return Object.entries(defaults).flatMap(([name, raw]) => {
+      const offer = this.offer(name, raw, source);
+      if (!offer) {
+        throw new ConfigError("unknown key in the backend's defaults", { source: "backend default", keyPath: this.keyPath(name) });
+      }
+      return raw === undefined ? [] : [offer];
+    });
+  }
+
+  /** Offers of `jobqueue.<section>` in one file; unknown keys are warnings. */
+  fromFile({ path, data }: ConfigDocument): Offer[] {
+    const source: ValueSource = { kind: "file", detail: path };
+    return Object.entries(this.sectionOf(data, path)).flatMap(([name, raw]) =>
+      this.known(this.offer(name, raw, source), name, source),
+    );
+  }
+
+  /** Offers of the `DASK_JOBQUEUE__<SECTION>__...` variables; unknown keys are warnings. */
+  fromEnv(env: NodeJS.ProcessEnv): Offer[] {
+    return readEnvConfig(env)
+      .filter((entry) => entry.section === this.canonicalSection.toLowerCase())
+      .flatMap((entry) => {
+        const source: ValueSource = { kind: "env", detail: entry.variable };
+        if (entry.key === undefined) {
+          this.warn(source, `jobqueue.${this.section}`, `expected ${envVariableName(this.section, "<key>")}, ignored`);
+          return [];
+        }
+        const raw = entry.subPath.reduceRight<unknown>((value, name) => ({ [name]: value }), entry.value);
+        const offer = this.known(this.offer(entry.key, raw, source), entry.key, source);
+        if (entry.subPath.length > 0 && offer[0] && offer[0].key.kind !== "map") {
+          throw new ConfigError(
+            `${entry.key} is not a mapping, so it has no nested keys; use ${envVariableName(this.section, entry.key)}`,
+            { source: sourceLabel(source), keyPath: this.keyPath([entry.key, ...entry.subPath].join(".")) },
+          );
+        }
+        return offer;
+      });
+  }
+
+  /** Offers of the options given (`undefined` = not given); names may be camelCase; unknown names are errors. */
+  fromOptions(options: Readonly<Record<string, unknown>>): Offer[] {
+    return Object.entries(options).flatMap(([name, raw]) => {
+      if (raw === undefined) return [];
+      const kebab = canonicalKeyName(name.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase());
+      const source: ValueSource = { kind: "option", detail: name };
+      const offer = this.offer(kebab, raw, source);
+      if (!offer) throw new ConfigError("unknown option", { source: sourceLabel(source), keyPath: this.keyPath(kebab) });
+      return [offer];
+    });
+  }
+
+  /**
+   * Applies one layer: each offer replaces the key's value, or with `merge` deep-merges a mapping into a mapping.
+   * Deprecated names are handled here (see `loadConfig`).
+   */
+  apply(offers: readonly Offer[], merge: boolean): void {
     const direct = new Set(offers.filter((offer) => !offer.viaAlias).map((offer) => offer.key.name));
     for (const offer of offers) {
       if (offer.viaAlias) {
         if (offer.raw === null || offer.raw === "" || (Array.isArray(offer.raw) && offer.raw.length === 0)) continue;
         const shadowed = direct.has(offer.key.name);
         const ignored = shadowed ? `; ignored because ${offer.key.name} is also set` : "";
-        warn(offer.source, keyPath(offer.written), `deprecated name, use ${offer.key.name}${ignored}`);
+        this.warn(offer.source, this.keyPath(offer.written), `deprecated name, use ${offer.key.name}${ignored}`);
         if (shadowed) continue;
       }
-      const previous = slots.get(offer.key.name)?.raw;
+      const previous = this.slots.get(offer.key.name)?.raw;
       const raw = merge && isMapping(previous) && isMapping(offer.raw) ? mergeMappings(previous, offer.raw) : offer.raw;
-      slots.set(offer.key.name, { raw, source: offer.source });
+      this.slots.set(offer.key.name, { raw, source: offer.source });
     }
-  };
-  /** An offer for a name found in a file or env, or undefined (with a warning) for an unknown name. */
-  const offerFor = (written: string, raw: unknown, source: ValueSource): Offer | undefined => {
-    const found = names.get(canonicalKeyName(written));
-    if (!found) warn(source, keyPath(written), "unknown key, ignored");
+  }
+
+  /** Parses each key's winning value by its kind. */
+  resolve(twoPart: WalltimeTwoPart): Omit<ResolvedConfig, "files"> {
+    const values: Record<string, unknown> = {};
+    const sources: Record<string, ValueSource> = {};
+    for (const key of this.keys) {
+      const slot = this.slots.get(key.name);
+      if (!slot) continue;
+      sources[key.name] = slot.source;
+      if (slot.raw === null) continue;
+      try {
+        values[key.name] = parseConfigValue(key, slot.raw, twoPart);
+      } catch (error) {
+        const details = { source: sourceLabel(slot.source), keyPath: this.keyPath(key.name) };
+        throw new ConfigError((error as Error).message, details, { cause: error });
+      }
+      const fromText = slot.source.kind === "file" || slot.source.kind === "env";
+      if (key.kind === "walltime" && typeof slot.raw === "number" && fromText) {
+        this.warn(
+          slot.source,
+          this.keyPath(key.name),
+          `the bare number ${slot.raw} is read as seconds (${formatWalltime(slot.raw)}); ` +
+            `write a duration such as '01:00:00' or '60m' to be unambiguous`,
+        );
+      }
+    }
+    return { section: this.section, keys: this.keys, values, sources, warnings: this.warnings };
+  }
+
+  /** The offer of `raw` for the key or alias `written`, or undefined for an unknown name. */
+  private offer(written: string, raw: unknown, source: ValueSource): Offer | undefined {
+    const found = this.names.get(canonicalKeyName(written));
     return found && { ...found, written, raw, source };
-  };
-
-  for (const key of request.keys) {
-    if (key.default !== undefined) slots.set(key.name, { raw: key.default, source: { kind: "default" } });
   }
 
-  applyLayer(
-    Object.entries(request.defaults ?? {}).flatMap(([name, raw]): Offer[] => {
-      const found = names.get(canonicalKeyName(name));
-      if (!found) throw new ConfigError("unknown key in the backend's defaults", { source: "backend default", keyPath: keyPath(name) });
-      return raw === undefined ? [] : [{ ...found, written: name, raw, source: { kind: "backend-default" } }];
-    }),
-    false,
-  );
-
-  const documents = readConfigFiles({ env, homeDir: request.homeDir ?? homedir() });
-  for (const { path, data } of documents) {
-    const source: ValueSource = { kind: "file", detail: path };
-    const entries = Object.entries(sectionOf(data, section, request.section, path));
-    applyLayer(entries.flatMap(([name, raw]) => offerFor(name, raw, source) ?? []), true);
+  /** `offer` as a list, or an empty list with an "unknown key" warning. */
+  private known(offer: Offer | undefined, written: string, source: ValueSource): Offer[] {
+    if (offer) return [offer];
+    this.warn(source, this.keyPath(written), "unknown key, ignored");
+    return [];
   }
 
-  const envOffers: Offer[] = [];
-  for (const entry of readEnvConfig(env).filter((e) => e.section === section.toLowerCase())) {
-    const source: ValueSource = { kind: "env", detail: entry.variable };
-    if (entry.key === undefined) {
-      warn(source, `jobqueue.${request.section}`, `expected ${envVariableName(request.section, "<key>")}, ignored`);
-      continue;
-    }
-    const offer = offerFor(entry.key, entry.subPath.reduceRight<unknown>((value, name) => ({ [name]: value }), entry.value), source);
-    if (offer && entry.subPath.length > 0 && offer.key.kind !== "map") {
-      throw new ConfigError(`${offer.key.name} is not a mapping, so it has no nested keys; use ${envVariableName(request.section, offer.key.name)}`, {
-        source: sourceLabel(source),
-        keyPath: keyPath([entry.key, ...entry.subPath].join(".")),
-      });
-    }
-    if (offer) envOffers.push(offer);
+  private keyPath(name: string): string {
+    return configKeyPath(this.section, name);
   }
-  applyLayer(envOffers, true);
 
-  applyLayer(
-    Object.entries(request.options ?? {}).flatMap(([name, raw]): Offer[] => {
-      if (raw === undefined) return [];
-      const kebab = canonicalKeyName(name.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase());
-      const found = names.get(kebab);
-      const source: ValueSource = { kind: "option", detail: name };
-      if (!found) throw new ConfigError("unknown option", { source: sourceLabel(source), keyPath: keyPath(kebab) });
-      return [{ ...found, written: kebab, raw, source }];
-    }),
-    false,
-  );
-
-  const twoPart = request.walltimeTwoPart ?? "hours:minutes";
-  const values: Record<string, unknown> = {};
-  const sources: Record<string, ValueSource> = {};
-  for (const key of request.keys) {
-    const slot = slots.get(key.name);
-    if (!slot) continue;
-    sources[key.name] = slot.source;
-    if (slot.raw === null) continue;
-    try {
-      values[key.name] = parseConfigValue(key, slot.raw, twoPart);
-    } catch (error) {
-      throw new ConfigError((error as Error).message, { source: sourceLabel(slot.source), keyPath: keyPath(key.name) }, { cause: error });
-    }
-    if (key.kind === "walltime" && typeof slot.raw === "number" && (slot.source.kind === "file" || slot.source.kind === "env")) {
-      warn(
-        slot.source,
-        keyPath(key.name),
-        `the bare number ${slot.raw} is read as seconds (${formatWalltime(slot.raw)}); ` +
-          `write a duration such as '01:00:00' or '60m' to be unambiguous`,
-      );
-    }
+  private warn(source: ValueSource, path: string, message: string): void {
+    this.warnings.push(`${sourceLabel(source)}: ${path}: ${message}`);
   }
-  return { section: request.section, keys: request.keys, values, sources, warnings, files: documents.map((d) => d.path) };
+
+  /**
+   * The `jobqueue.<section>` mapping of one file (empty when absent or `null`), with `_`/`-` spellings of the
+   * section name merged.
+   *
+   * @throws ConfigError when `jobqueue` or the section is present but not a mapping.
+   */
+  private sectionOf(data: Record<string, unknown> | null, path: string): Record<string, unknown> {
+    const jobqueue = child(data ?? {}, "jobqueue");
+    if (jobqueue === null || jobqueue === undefined) return {};
+    if (!isMapping(jobqueue)) {
+      throw new ConfigError("expected a mapping of sections, e.g. slurm:", { source: path, keyPath: "jobqueue" });
+    }
+    const found = child(jobqueue, this.canonicalSection);
+    if (found === null || found === undefined) return {};
+    if (!isMapping(found)) {
+      const details = { source: path, keyPath: `jobqueue.${this.section}` };
+      throw new ConfigError("expected a mapping of keys, e.g. cores: 4", details);
+    }
+    return found;
+  }
 }
 
 /**
@@ -216,7 +289,7 @@ export function sourceLabel(source: ValueSource): string {
   }
 }
 
-/** Canonical name and alias → key. */
+/** Canonical name and alias → key. A key's own name beats another key's alias of the same spelling. */
 function nameIndex(keys: readonly ConfigKey[]): Map<string, { key: ConfigKey; viaAlias: boolean }> {
   const index = new Map<string, { key: ConfigKey; viaAlias: boolean }>();
   for (const key of keys) {
@@ -224,24 +297,6 @@ function nameIndex(keys: readonly ConfigKey[]): Map<string, { key: ConfigKey; vi
   }
   for (const key of keys) index.set(canonicalKeyName(key.name), { key, viaAlias: false });
   return index;
-}
-
-/**
- * The `jobqueue.<section>` mapping of one file (empty when absent or `null`), with `_`/`-` spellings of the
- * section name merged.
- *
- * @throws ConfigError when `jobqueue` or the section is present but not a mapping.
- */
-function sectionOf(data: Record<string, unknown> | null, section: string, shownSection: string, path: string): Record<string, unknown> {
-  const jobqueue = child(data ?? {}, "jobqueue");
-  if (jobqueue === null || jobqueue === undefined) return {};
-  if (!isMapping(jobqueue)) throw new ConfigError("expected a mapping of sections, e.g. slurm:", { source: path, keyPath: "jobqueue" });
-  const found = child(jobqueue, section);
-  if (found === null || found === undefined) return {};
-  if (!isMapping(found)) {
-    throw new ConfigError("expected a mapping of keys, e.g. cores: 4", { source: path, keyPath: `jobqueue.${shownSection}` });
-  }
-  return found;
 }
 
 /** The value of `name` in `mapping`, merging every spelling of it (`a_b`, `a-b`) in order, as dask does. */

@@ -29,7 +29,7 @@ const BOOLEAN_WORDS: ReadonlyMap<string, boolean> = new Map([
  * - `boolean`: a boolean, or `true/false/yes/no/on/off` in any case (YAML 1.1 spellings that PyYAML reads);
  * - `bytes`: see `parseBytes`; `walltime`: see `parseWalltime`, with the batch system's `twoPart` reading;
  * - `string-list`: a list of scalars (as text), or a single scalar as a one-element list;
- * - `map`: a mapping, returned as is.
+ * - `map`: a mapping (returned as a deep copy).
  *
  * @throws Error whose message names the bad value and the expected form with an example.
  */
@@ -63,7 +63,8 @@ export function parseConfigValue(key: ConfigKey, raw: unknown, twoPart: Walltime
       return bad === -1 ? items.map(String) : invalid(`item ${bad + 1} is not a string; `);
     }
     case "map":
-      return isMapping(raw) ? raw : invalid();
+      // A copy, so that changing a resolved mapping cannot change a key default or a caller's object.
+      return isMapping(raw) ? structuredClone(raw) : invalid();
   }
 }
 

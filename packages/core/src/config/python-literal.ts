@@ -24,8 +24,12 @@ export function parsePythonLiteral(text: string): { value: unknown } | undefined
 
 class NotALiteral extends Error {}
 
-const NUMBER =
-  /^(?:0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|(?:\d(?:_?\d)*)?\.\d(?:_?\d)*(?:[eE][+-]?\d(?:_?\d)*)?|\d(?:_?\d)*\.?(?:[eE][+-]?\d(?:_?\d)*)?)/;
+const DIGITS = String.raw`\d(?:_?\d)*`;
+const EXPONENT = String.raw`(?:[eE][+-]?${DIGITS})`;
+/** Python's integer and float literals: `0x1F`, `0o17`, `0b101`, `1_000`, `.5`, `1.`, `1e6` (no sign, no `j`). */
+const NUMBER = new RegExp(
+  String.raw`^(?:0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|(?:${DIGITS})?\.${DIGITS}${EXPONENT}?|${DIGITS}\.?${EXPONENT}?)`,
+);
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*/;
 const STRING_PREFIX = /^(?:[rR][bB]?|[bB][rR]?|[uU])?(?='|")/;
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {

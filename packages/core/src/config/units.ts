@@ -4,7 +4,7 @@
  * loader wraps them in a `ConfigError` that adds the file and key.
  */
 
-/** How a two-part walltime `A:B` is read: `hours:minutes` (e.g. PBS `walltime=`) or `minutes:seconds` (e.g. Slurm `-t`). */
+/** How a batch system reads a two-part walltime `A:B`: `hours:minutes` (LSF `-W`) or `minutes:seconds` (Slurm `-t`). */
 export type WalltimeTwoPart = "hours:minutes" | "minutes:seconds";
 
 const SIZE_PREFIXES = ["k", "m", "g", "t", "p"] as const;
@@ -21,7 +21,8 @@ const BYTE_UNITS: ReadonlyMap<string, number> = new Map([
   ]),
 ]);
 
-const SIZE_FORMS = "expected a number of bytes with an optional unit, e.g. 16GB (16e9 bytes), 16GiB (2^34 bytes) or 17179869184";
+const SIZE_FORMS =
+  "expected a number of bytes with an optional unit, e.g. 16GB (16e9 bytes), 16GiB (2^34 bytes) or 17179869184";
 const SIZE_UNITS = "use B, kB, MB, GB, TB, PB (powers of 1000) or KiB, MiB, GiB, TiB, PiB (powers of 1024)";
 
 /**

@@ -8,8 +8,8 @@ import { sandbox, type Sandbox } from "./helpers.js";
 
 /**
  * A `jobqueue.yaml` laid out the way dask-jobqueue ships it (and copies it to ~/.config/dask on import):
- * every batch system with placeholder nulls under the pre-0.8 names, plus a named section written with the
- * 0.8 names, as its docs describe for `config_name`.
+ * every batch system with the pre-0.8 names, plus a named section laid out like the current release's sections
+ * (new names, with `null` placeholders under the deprecated ones), as its docs describe for `config_name`.
  */
 const SHIPPED = `jobqueue:
   oar:
@@ -186,6 +186,7 @@ const SHIPPED = `jobqueue:
     death-timeout: 60           # Number of seconds to wait if a worker can not find a scheduler
     local-directory: null       # Location of fast local storage like /scratch or $TMPDIR
     shared-temp-directory: null       # Shared directory currently used to dump temporary security objects for workers
+    extra: null                 # deprecated: use worker-extra-args
     worker-command: "distributed.cli.dask_worker" # Command to launch a worker
     worker-extra-args: []       # Additional arguments to pass to \`dask-worker\`
 
@@ -194,9 +195,12 @@ const SHIPPED = `jobqueue:
     queue: null
     account: null
     walltime: '00:30:00'
+    env-extra: null
     job-script-prologue: []
+    job-script-epilogue: []
     job-cpu: null
     job-mem: null
+    job-extra: null
     job-extra-directives: []
     job-directives-skip: []
     log-directory: null

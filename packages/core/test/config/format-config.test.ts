@@ -67,8 +67,8 @@ describe("formatConfig", () => {
 });
 
 describe("configToJson", () => {
-  it("gives parsed values and sources of every key", () => {
-    const json = JSON.parse(configToJson(resolved()));
+  it("gives parsed values and sources of every key, as JSON data", () => {
+    const json = JSON.parse(JSON.stringify(configToJson(resolved())));
     expect(json.section).toBe("slurm");
     expect(json.files).toEqual([`${box.userDask}/jobqueue.yaml`]);
     expect(json.keys.memory).toEqual({ value: 2 ** 34, source: { kind: "env", detail: "DASK_JOBQUEUE__SLURM__MEMORY" } });

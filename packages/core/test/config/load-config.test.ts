@@ -203,6 +203,21 @@ describe("loadConfig: deprecated names", () => {
     ]);
   });
 
+  it("lets a backend redeclare a shared key, e.g. to make project a key of its own (LSF, SGE, OAR)", () => {
+    box.write("home/.config/dask/jobqueue.yaml", "jobqueue:\n  lsf:\n    project: DaskOnLSF\n");
+    const keys = [
+      ...TEST_KEYS,
+      { name: "account", kind: "string", description: "unused by LSF" },
+      { name: "project", kind: "string", description: "LSF -P" },
+    ] as const;
+    const config = load({ section: "lsf", keys });
+    expect(config.values["project"]).toBe("DaskOnLSF");
+    expect(config.values).not.toHaveProperty("account");
+    expect(config.warnings).toEqual([]);
+    expect(config.keys.map((key) => key.name).indexOf("account")).toBe(TEST_KEYS.findIndex((key) => key.name === "account"));
+    expect(config.keys).toHaveLength(TEST_KEYS.length + 1);
+  });
+
   it("ignores null and empty placeholders under old names, which never override the new name in dask-jobqueue", () => {
     box.write("etc/dask/site.yaml", "jobqueue:\n  slurm:\n    account: site\n    job-script-prologue: [module load python]\n");
     box.write("home/.config/dask/jobqueue.yaml", "jobqueue:\n  slurm:\n    project: null\n    env-extra: []\n");
