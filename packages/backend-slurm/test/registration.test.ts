@@ -18,8 +18,7 @@ describe("registration", () => {
   });
 
   it("the /register entry registers in the global container", async () => {
-    const entry = await import("../src/register.js");
-    expect(typeof entry.register).toBe("function");
+    await import("../src/register.js");
     expect(findBackend(globalContainer, "slurm")).toBe(slurm.slurmBackend);
   });
 
@@ -36,5 +35,7 @@ describe("registration", () => {
     const backend = d.create({ runner: new FakeRunner(), logger: silentLogger });
     expect(backend.name).toBe("slurm");
     expect(backend.capabilities.arrays).toBe(true);
+    const noArrays = d.create({ runner: new FakeRunner(), logger: silentLogger, options: { arrays: false } });
+    expect(noArrays.capabilities.arrays).toBe(false);
   });
 });

@@ -96,6 +96,8 @@ export interface BackendDescriptor {
   readonly defaults?: Readonly<Record<string, unknown>>;
   /** How a two-part walltime `A:B` is read by this batch system: hours:minutes or minutes:seconds. */
   readonly walltimeTwoPart?: "hours:minutes" | "minutes:seconds";
+  /** How this batch system reads a bare number walltime (`30`): `minutes` (default; Slurm, LSF) or `seconds` (PBS, SGE). */
+  readonly walltimeBareUnit?: "minutes" | "seconds";
   /** Where the scheduler listens unless configured (`127.0.0.1` for local-only backends). */
   readonly defaultSchedulerHost?: string;
   create(context: BackendContext): Backend;

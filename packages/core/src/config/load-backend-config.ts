@@ -23,5 +23,6 @@ export function loadBackendConfig(descriptor: BackendDescriptor, sources: Backen
     env: sources.env ?? process.env,
     homeDir: sources.homeDir,
     walltimeTwoPart: descriptor.walltimeTwoPart,
+    walltimeBareUnit: descriptor.walltimeBareUnit,
   });
 }

@@ -5,7 +5,7 @@ import { readConfigFiles, type ConfigDocument } from "./config-files.js";
 import { mergeMappings } from "./deep-merge.js";
 import { envVariableName, readEnvConfig } from "./env-config.js";
 import { isMapping, parseConfigValue } from "./parse-value.js";
-import { formatWalltime, type WalltimeTwoPart } from "./units.js";
+import type { WalltimeBareUnit, WalltimeTwoPart } from "./units.js";
 
 /** Where a resolved value came from. */
 export interface ValueSource {
@@ -56,6 +56,8 @@ export interface LoadConfigRequest {
   readonly homeDir?: string;
   /** How the batch system reads a two-part walltime `A:B`; default `hours:minutes`. */
   readonly walltimeTwoPart?: WalltimeTwoPart;
+  /** How the batch system reads a bare number walltime; default `minutes` (Slurm, LSF). */
+  readonly walltimeBareUnit?: WalltimeBareUnit;
 }
 
 /**
@@ -86,7 +88,7 @@ export function loadConfig(request: LoadConfigRequest): ResolvedConfig {
   for (const document of documents) layers.apply(layers.fromFile(document), true);
   layers.apply(layers.fromEnv(env), true);
   layers.apply(layers.fromOptions(request.options ?? {}), false);
-  return { ...layers.resolve(request.walltimeTwoPart ?? "hours:minutes"), files: documents.map((d) => d.path) };
+  return { ...layers.resolve(request.walltimeTwoPart ?? "hours:minutes", request.walltimeBareUnit ?? "minutes"), files: documents.map((d) => d.path) };
 }
 
 /** One value that one layer gives for one key. */
@@ -201,7 +203,7 @@ class Layers {
   }
 
   /** Parses each key's winning value by its kind. */
-  resolve(twoPart: WalltimeTwoPart): Omit<ResolvedConfig, "files"> {
+  resolve(twoPart: WalltimeTwoPart, bareUnit: WalltimeBareUnit): Omit<ResolvedConfig, "files"> {
     const values: Record<string, unknown> = {};
     const sources: Record<string, ValueSource> = {};
     for (const key of this.keys) {
@@ -210,19 +212,10 @@ class Layers {
       sources[key.name] = slot.source;
       if (slot.raw === null) continue;
       try {
-        values[key.name] = parseConfigValue(key, slot.raw, twoPart);
+        values[key.name] = parseConfigValue(key, slot.raw, twoPart, bareUnit);
       } catch (error) {
         const details = { source: sourceLabel(slot.source), keyPath: this.keyPath(key.name) };
         throw new ConfigError((error as Error).message, details, { cause: error });
-      }
-      const fromText = slot.source.kind === "file" || slot.source.kind === "env";
-      if (key.kind === "walltime" && typeof slot.raw === "number" && fromText) {
-        this.warn(
-          slot.source,
-          this.keyPath(key.name),
-          `the bare number ${slot.raw} is read as seconds (${formatWalltime(slot.raw)}); ` +
-            `write a duration such as '01:00:00' or '60m' to be unambiguous`,
-        );
       }
     }
     return { section: this.section, keys: this.keys, values, sources, warnings: this.warnings };

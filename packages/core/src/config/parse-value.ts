@@ -1,5 +1,5 @@
 import type { ConfigKey, ConfigKind } from "./config-key.js";
-import { parseBytes, parseWalltime, type WalltimeTwoPart } from "./units.js";
+import { parseBytes, parseWalltime, type WalltimeBareUnit, type WalltimeTwoPart } from "./units.js";
 
 /** What each kind accepts, with an example, for error messages. */
 const EXPECTED: Readonly<Record<ConfigKind, string>> = {
@@ -33,7 +33,7 @@ const BOOLEAN_WORDS: ReadonlyMap<string, boolean> = new Map([
  *
  * @throws Error whose message names the bad value and the expected form with an example.
  */
-export function parseConfigValue(key: ConfigKey, raw: unknown, twoPart: WalltimeTwoPart): unknown {
+export function parseConfigValue(key: ConfigKey, raw: unknown, twoPart: WalltimeTwoPart, bareUnit: WalltimeBareUnit = "minutes"): unknown {
   const invalid = (why = ""): never => {
     throw new Error(`invalid value ${describe(raw)}: ${why}${EXPECTED[key.kind]}`);
   };
@@ -56,7 +56,7 @@ export function parseConfigValue(key: ConfigKey, raw: unknown, twoPart: Walltime
       // parseBytes's own message already lists the accepted forms.
       return typeof raw === "string" || typeof raw === "number" ? parseBytes(raw) : invalid();
     case "walltime":
-      return typeof raw === "string" || typeof raw === "number" ? parseWalltime(raw, twoPart) : invalid();
+      return typeof raw === "string" || typeof raw === "number" ? parseWalltime(raw, twoPart, bareUnit) : invalid();
     case "string-list": {
       const items = Array.isArray(raw) ? raw : [raw];
       const bad = items.findIndex((item) => !isScalar(item));

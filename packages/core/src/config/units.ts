@@ -7,6 +7,9 @@
 /** How a batch system reads a two-part walltime `A:B`: `hours:minutes` (LSF `-W`) or `minutes:seconds` (Slurm `-t`). */
 export type WalltimeTwoPart = "hours:minutes" | "minutes:seconds";
 
+/** How a batch system reads a bare number as a walltime: minutes (Slurm `-t 30`, LSF `-W 30`) or seconds (PBS, SGE). */
+export type WalltimeBareUnit = "minutes" | "seconds";
+
 const SIZE_PREFIXES = ["k", "m", "g", "t", "p"] as const;
 
 /** Lower-case unit → bytes, with dask's spellings: `kB`/`k` are 1000, `KiB`/`ki` are 1024, and so on up to peta. */
@@ -85,14 +88,14 @@ function walltimeForms(twoPart: WalltimeTwoPart): string {
   return (
     `expected HH:MM:SS (e.g. 01:30:00), D-HH:MM:SS, D-HH:MM or D-HH (e.g. 1-12:00:00), ` +
     `${twoPart === "hours:minutes" ? "HH:MM" : "MM:SS"} (e.g. ${twoPart === "hours:minutes" ? "01:30" : "90:00"}), ` +
-    `a number of minutes (e.g. "90"), a unit form (e.g. 90m, 1h30m, 1.5h, 2d) or a number of seconds`
+    `a unit form (e.g. 90m, 1h30m, 1.5h, 2d) or a bare number (read as the batch system reads it)`
   );
 }
 
 /**
  * Parses a wall-clock limit into seconds. Accepted forms:
- * - a number: seconds;
- * - a string of digits: minutes, as Slurm and LSF read it (`"90"` = 90 minutes);
+ * - a number or a string of digits: in `bareUnit`, as the batch system reads it (Slurm and LSF:
+ *   minutes, so `90` = 90 minutes, as dask-jobqueue passes it through; PBS and SGE: seconds);
  * - `HH:MM:SS`, and Slurm's `D-HH:MM:SS`, `D-HH:MM`, `D-HH` (hours may exceed 24 only without days);
  * - `A:B`, read as hours:minutes or minutes:seconds per `twoPart` (the batch system's own reading);
  * - unit forms with `d`, `h`, `m`, `s` in that order: `90m`, `1h30m`, `2h`, `3600s`, `1d`, `1.5h`.
@@ -102,17 +105,22 @@ function walltimeForms(twoPart: WalltimeTwoPart): string {
  * @returns whole seconds (rounded).
  * @throws Error on negative numbers and anything else not listed above.
  */
-export function parseWalltime(value: string | number, twoPart: WalltimeTwoPart = "hours:minutes"): number {
+export function parseWalltime(
+  value: string | number,
+  twoPart: WalltimeTwoPart = "hours:minutes",
+  bareUnit: WalltimeBareUnit = "minutes",
+): number {
   const shown = JSON.stringify(value);
   const fail = (why: string): never => {
     throw new Error(`invalid walltime ${shown}: ${why}${walltimeForms(twoPart)}`);
   };
+  const scale = bareUnit === "minutes" ? 60 : 1;
   if (typeof value === "number") {
-    if (!Number.isFinite(value) || value < 0) fail("not a number of seconds >= 0; ");
-    return Math.round(value);
+    if (!Number.isFinite(value) || value < 0) fail(`not a number of ${bareUnit} >= 0; `);
+    return Math.round(value * scale);
   }
   const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 60;
+  if (/^\d+$/.test(text)) return Number(text) * scale;
 
   const checked = (days: number, hours: number, minutes: number, seconds: number): number => {
     if (minutes >= 60) fail("minutes must be below 60; ");

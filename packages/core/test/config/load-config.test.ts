@@ -330,14 +330,11 @@ describe("loadConfig: values by kind", () => {
     expect(config.values).toMatchObject({ cores: 4, memory: 4e9, walltime: 5400, nanny: false, "death-timeout": 15 });
   });
 
-  it("warns that a bare number walltime in a file is read as seconds", () => {
-    const file = box.write("home/.config/dask/jobqueue.yaml", "jobqueue:\n  slurm:\n    walltime: 3600\n");
-    const config = load();
-    expect(config.values["walltime"]).toBe(3600);
-    expect(config.warnings).toEqual([
-      `${file}: jobqueue.slurm.walltime: the bare number 3600 is read as seconds (01:00:00); ` +
-        "write a duration such as '01:00:00' or '60m' to be unambiguous",
-    ]);
+  it("reads a bare number walltime as the batch system would (minutes unless the backend says seconds)", () => {
+    box.write("home/.config/dask/jobqueue.yaml", "jobqueue:\n  slurm:\n    walltime: 60\n");
+    expect(load().values["walltime"]).toBe(3600);
+    expect(load({ walltimeBareUnit: "seconds" }).values["walltime"]).toBe(60);
+    expect(load().warnings).toEqual([]);
   });
 });
 

@@ -75,11 +75,13 @@ describe("formatBytes", () => {
 });
 
 describe("parseWalltime", () => {
-  it("reads numbers as seconds and digit strings as minutes", () => {
-    expect(parseWalltime(3600)).toBe(3600);
-    expect(parseWalltime(90.4)).toBe(90);
+  it("reads bare numbers and digit strings in the batch system's unit (minutes by default)", () => {
+    expect(parseWalltime(60)).toBe(3600);
     expect(parseWalltime("90")).toBe(5400);
     expect(parseWalltime(" 30 ")).toBe(1800);
+    expect(parseWalltime(3600, "minutes:seconds", "seconds")).toBe(3600);
+    expect(parseWalltime(90.4, "minutes:seconds", "seconds")).toBe(90);
+    expect(parseWalltime("90", "minutes:seconds", "seconds")).toBe(90);
   });
 
   it("reads HH:MM:SS, with hours beyond 24", () => {
