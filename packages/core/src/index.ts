@@ -61,3 +61,9 @@ export type { ClusterEvents } from "./cluster/cluster-events.js";
 export type { JobSnapshot } from "./cluster/tracked-job.js";
 export { jobsForRequest, type ScaleRequest } from "./cluster/scale-request.js";
 export { previewJobScript, type PreviewOptions } from "./cluster/preview-job-script.js";
+
+export { Adaptive, type AdaptiveOptions } from "./adaptive/adaptive.js";
+export { JobAdaptive } from "./adaptive/job-adaptive.js";
+export { jobBounds, type AdaptOptions, type JobBounds } from "./adaptive/adapt-options.js";
+export { adaptiveTargetUnit, targetWorkers, type AdaptiveTargetUnit } from "./adaptive/adaptive-target.js";
+export type { ScaleDecision } from "./adaptive/scale-decision.js";

@@ -1,3 +1,4 @@
+import type { ScaleDecision } from "../adaptive/scale-decision.js";
 import type { WorkerInfo } from "../scheduler/worker-info.js";
 import type { JobSnapshot } from "./tracked-job.js";
 
@@ -15,6 +16,8 @@ export interface ClusterEvents {
   "worker-joined": [worker: WorkerInfo, jobId: string | undefined];
   /** A worker left the scheduler. */
   "worker-left": [worker: WorkerInfo, jobId: string | undefined];
+  /** The adaptive policy decided (up, down or same), with its numbers and reason. */
+  "scale-decision": [decision: ScaleDecision];
   /** Something the cluster cannot fix by itself (e.g. repeated start failures, scheduler death). */
   "cluster-error": [error: Error];
   /** `close()` finished: no job and no process of this cluster is left. */

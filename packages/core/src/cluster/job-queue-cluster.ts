@@ -18,6 +18,9 @@ import { SchedulerConnection } from "../scheduler/scheduler-connection.js";
 import { SchedulerProcess } from "../scheduler/scheduler-process.js";
 import type { WorkerInfo } from "../scheduler/worker-info.js";
 import type { WorkerStatusStream } from "../scheduler/worker-status-stream.js";
+import { jobBounds, type AdaptOptions } from "../adaptive/adapt-options.js";
+import { adaptiveTargetUnit } from "../adaptive/adaptive-target.js";
+import { JobAdaptive } from "../adaptive/job-adaptive.js";
 import type { ClusterEvents } from "./cluster-events.js";
 import { Reconciler } from "./reconciler.js";
 import { jobsForRequest, type ScaleRequest } from "./scale-request.js";
@@ -106,6 +109,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
   private readonly workerJobs = new Map<string, string | undefined>();
   private readonly removeShutdownHook: (() => void) | undefined;
   private closing: Promise<void> | undefined;
+  private adaptive: JobAdaptive | undefined;
 
   private constructor(
     private readonly parts: Parts,
@@ -213,12 +217,50 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
     return this.parts.connection;
   }
 
-  /** Asks for a cluster of this size; rounded up to whole jobs. Resolves once the request is recorded. */
+  /**
+   * Asks for a cluster of this size; rounded up to whole jobs. Resolves once the request is
+   * recorded. Like in Dask, a manual scale() stops adaptivity.
+   */
   async scale(request: ScaleRequest): Promise<void> {
     if (this.closing) throw new DaskqError("cluster", "scale() called on a closed cluster");
+    if (this.adaptive) {
+      this.logger.info("scale() called by hand: adaptivity stopped");
+      await this.stopAdapting();
+    }
     const jobs = jobsForRequest(request, this.parts.spec);
     this.logger.info(`scale to ${jobs} job(s) (${jobs * this.parts.spec.processes} workers)`);
     this.reconciler.setTarget(jobs);
+  }
+
+  /**
+   * Lets the load decide the size, at job granularity, between the given bounds (workers, jobs,
+   * cores or memory). Replaces an earlier adapt(); scale() or close() stops it. Every decision is
+   * logged and emitted as `scale-decision`.
+   */
+  async adapt(options: AdaptOptions = {}): Promise<JobAdaptive> {
+    if (this.closing) throw new DaskqError("cluster", "adapt() called on a closed cluster");
+    const bounds = jobBounds(options, this.parts.spec);
+    await this.stopAdapting();
+    const version = await this.parts.connection.distributedVersion().catch(() => undefined);
+    const adaptive = new JobAdaptive(this.parts.connection, this.reconciler, this.parts.spec, bounds, {
+      ...options,
+      targetUnit: adaptiveTargetUnit(version),
+      logger: options.logger ?? this.logger,
+      onDecision: (decision) => {
+        options.onDecision?.(decision);
+        this.emit("scale-decision", decision);
+      },
+    });
+    this.adaptive = adaptive;
+    this.logger.info(`adapting between ${bounds.minJobs} and ${bounds.maxJobs} job(s) (distributed ${version ?? "unknown"})`);
+    return adaptive.start();
+  }
+
+  /** Stops adaptivity, if on; the cluster keeps its current size. */
+  async stopAdapting(): Promise<void> {
+    const adaptive = this.adaptive;
+    this.adaptive = undefined;
+    await adaptive?.stop();
   }
 
   /** The script one worker job would be submitted with. */
@@ -275,6 +317,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
 
   private async doClose(): Promise<void> {
     const { backend, connection, stream, scheduler, runner, ownsRunner } = this.parts;
+    await this.stopAdapting();
     try {
       const left = await this.reconciler.cancelAll(this.options.closeTimeoutMs ?? 60_000);
       if (left.length > 0) this.logger.warn(`jobs still alive after close: ${left.join(" ")}; check them with your batch system`);

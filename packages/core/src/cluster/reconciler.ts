@@ -205,28 +205,42 @@ export class Reconciler {
 
   private async shrink(excess: number, live: readonly TrackedJob[]): Promise<void> {
     const newestFirst = [...live].reverse();
-    const chosen = newestFirst.filter((j) => j.workers.size === 0).slice(0, excess);
-    const queuedFirst = [...chosen.filter((j) => j.state === "queued"), ...chosen.filter((j) => j.state !== "queued")];
-    if (queuedFirst.length < excess) {
-      const withWorkers = newestFirst.filter((j) => j.workers.size > 0);
-      const picked = await this.pickJobsToRetire(withWorkers, excess - queuedFirst.length);
-      const names = picked.flatMap((j) => [...j.workers.values()].map((w) => w.name));
-      for (const job of picked) job.cancelRequested = true;
-      if (names.length > 0) {
-        this.options.logger.info(`retiring ${names.length} worker(s) of ${picked.length} job(s) before cancelling them`);
-        try {
-          await this.options.scheduler.retireWorkers({ names });
-        } catch (error) {
-          this.options.logger.warn(`retire_workers failed; cancelling anyway: ${(error as Error).message}`);
-        }
-      }
-      queuedFirst.push(...picked);
+    const idle = newestFirst.filter((j) => j.workers.size === 0);
+    const chosen = [...idle.filter((j) => j.state === "queued"), ...idle.filter((j) => j.state !== "queued")].slice(0, excess);
+    if (chosen.length < excess) {
+      chosen.push(...(await this.pickJobsToRetire(newestFirst.filter((j) => j.workers.size > 0), excess - chosen.length)));
     }
-    for (const job of queuedFirst) job.cancelRequested = true;
-    if (queuedFirst.length > 0) {
-      await this.options.backend.cancel(queuedFirst.map((j) => j.id));
-      this.options.logger.info(`cancelled ${queuedFirst.length} job(s): ${queuedFirst.map((j) => j.id).join(" ")}`);
+    await this.removeJobs(chosen);
+  }
+
+  /**
+   * Removes these jobs and lowers the target accordingly. Jobs without workers (queued first) are
+   * cancelled at once in one call, so none of them starts meanwhile; then the workers of the others
+   * are retired through the scheduler (their data moves to the survivors), and those jobs are
+   * cancelled in a second call. A job with several processes goes as a whole.
+   */
+  async removeJobs(jobs: readonly TrackedJob[]): Promise<void> {
+    if (jobs.length === 0) return;
+    this.target = Math.max(0, Math.min(this.target, this.liveJobs.length - jobs.length));
+    for (const job of jobs) job.cancelRequested = true;
+    const idle = jobs.filter((j) => j.workers.size === 0);
+    const busy = jobs.filter((j) => j.workers.size > 0);
+    const ordered = [...idle.filter((j) => j.state === "queued"), ...idle.filter((j) => j.state !== "queued")];
+    if (ordered.length > 0) await this.cancel(ordered);
+    if (busy.length === 0) return;
+    const names = busy.flatMap((j) => [...j.workers.values()].map((w) => w.name));
+    this.options.logger.info(`retiring ${names.length} worker(s) of ${busy.length} job(s) before cancelling them`);
+    try {
+      await this.options.scheduler.retireWorkers({ names });
+    } catch (error) {
+      this.options.logger.warn(`retire_workers failed; cancelling anyway: ${(error as Error).message}`);
     }
+    await this.cancel(busy);
+  }
+
+  private async cancel(jobs: readonly TrackedJob[]): Promise<void> {
+    await this.options.backend.cancel(jobs.map((j) => j.id));
+    this.options.logger.info(`cancelled ${jobs.length} job(s): ${jobs.map((j) => j.id).join(" ")}`);
   }
 
   /** Running jobs to retire: those whose workers the scheduler would close first, then the newest. */

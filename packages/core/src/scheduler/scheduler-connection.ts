@@ -64,6 +64,13 @@ export class SchedulerConnection {
     };
   }
 
+  /** The scheduler's `distributed` version (from the `versions` handler), e.g. `2022.12.1+ds.1`. */
+  async distributedVersion(): Promise<string | undefined> {
+    const reply = (await this.rpc.call<Record<string, unknown> | null>("versions")) ?? {};
+    const packages = (reply["packages"] ?? (reply["scheduler"] as Record<string, unknown> | undefined)?.["packages"]) as Record<string, unknown> | undefined;
+    return typeof packages?.["distributed"] === "string" ? packages["distributed"] : undefined;
+  }
+
   /**
    * The scheduler's wish for the cluster size. distributed 2022.12 returns a THREAD count, newer
    * versions a WORKER count: see `Adaptive` for the conversion.
