@@ -8,6 +8,7 @@ import {
   silentLogger,
   type Backend,
   type BackendDescriptor,
+  type CommandRunner,
   type JobSpec,
 } from "@daskq/core";
 import { CountingRunner } from "./counting-runner.js";
@@ -27,6 +28,8 @@ export interface ConformanceTarget {
   readonly job?: Readonly<Record<string, unknown>>;
   /** Environment for config loading (e.g. to isolate from the machine's ~/.config/dask). */
   readonly env?: NodeJS.ProcessEnv;
+  /** Where the backend's commands run (e.g. a runner that puts an emulator first on PATH). Default: local. */
+  readonly runner?: CommandRunner;
   /** Seconds a job may take from submission to a registered worker. Default 60. */
   readonly startTimeoutSeconds?: number;
 }
@@ -45,7 +48,7 @@ export function backendConformanceSuite(target: ConformanceTarget): void {
   const job = { python: PYTHON, ...target.job };
 
   describe.runIf(present)(`backend conformance: ${name}`, () => {
-    const runner = new CountingRunner();
+    const runner = new CountingRunner(target.runner);
     let backend: Backend;
     let spec: JobSpec;
 

@@ -3,17 +3,20 @@
 #
 #   bash packages/testing/testbed/slurm.sh        # install if needed, (re)start, print sinfo
 #
-# - Partition `debug` (default, UP) on the one node, which advertises $SLURM_CPUS CPUs (default 8)
-#   even on a 2-core machine (SlurmdParameters=config_overrides lets slurmd accept that).
+# - Partition `debug` (default, UP) on the one node, which advertises $SLURM_CPUS CPUs (default 64)
+#   and $SLURM_MEMORY_MB MB (default 64000) even on a 2-core machine (SlurmdParameters=config_overrides
+#   lets slurmd accept that): enough for 32+ one-CPU Dask workers (idle, ~130 MB each really).
 # - Partition `down` (State=DOWN) on the same node: jobs sent there stay PENDING forever, which is
 #   how the tests get a job that is reliably "queued".
 # - MinJobAge=300: finished jobs stay visible to `squeue -t all` for five minutes.
 # - No accounting database (sacct does not work); no systemd, no cgroups.
 # Safe to run again: it only rewrites slurm.conf when it changed, reconfigures a running controller
-# instead of restarting it, and puts a node that came back DOWN into service again.
+# instead of restarting it (both daemons are restarted only when the node's CPUs or memory changed,
+# which reconfigure does not apply), and puts a node that came back DOWN into service again.
 . "$(dirname "$0")/common.sh"
 
-SLURM_CPUS=${SLURM_CPUS:-8}
+SLURM_CPUS=${SLURM_CPUS:-64}
+SLURM_MEMORY_MB=${SLURM_MEMORY_MB:-64000}
 NODE=$(hostname -s)
 CONF=/etc/slurm/slurm.conf
 
@@ -71,7 +74,7 @@ InactiveLimit=0
 MinJobAge=300
 SlurmctldTimeout=30
 SlurmdTimeout=30
-NodeName=${NODE} NodeAddr=127.0.0.1 CPUs=${SLURM_CPUS} RealMemory=4000 State=UNKNOWN
+NodeName=${NODE} NodeAddr=127.0.0.1 CPUs=${SLURM_CPUS} RealMemory=${SLURM_MEMORY_MB} State=UNKNOWN
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 PartitionName=down Nodes=ALL Default=NO MaxTime=INFINITE State=DOWN
 EOF
@@ -84,8 +87,25 @@ rm -f "$wanted"
 
 # ---- daemons (both daemonize and write the pidfiles named above) ------------------------------------
 controller_up() { scontrol ping 2>/dev/null | grep -q 'is UP'; }
+# The node size the controller works with, e.g. "CPUTot=64 RealMemory=64000".
+node_size() { scontrol show node "$NODE" 2>/dev/null | grep -Eo '(CPUTot|RealMemory)=[0-9]+' | paste -sd' '; }
+size_differs() { local s; s=$(node_size); [ -n "$s" ] && [ "$s" != "CPUTot=${SLURM_CPUS} RealMemory=${SLURM_MEMORY_MB}" ]; }
+daemons_stopped() { ! alive /run/slurmd.pid && ! alive /run/slurmctld.pid; }
+stop_daemons() {
+  local f
+  for f in /run/slurmd.pid /run/slurmctld.pid; do alive "$f" && kill "$(cat "$f")"; done
+  wait_for 30 daemons_stopped
+}
 if alive /run/slurmctld.pid && controller_up; then
-  [ "$conf_changed" = no ] || scontrol reconfigure
+  # Slurm 22.05's reconfigure refuses a changed node size (CPUs, RealMemory) and exits 1: "The node
+  # configuration changes that were made require restart of the slurmctld daemon". Then (or when the
+  # controller still has another node size, e.g. an earlier run was interrupted) restart both
+  # daemons, keeping the saved jobs: running jobs live on in their slurmstepd.
+  if { [ "$conf_changed" = yes ] && ! scontrol reconfigure; } || size_differs; then
+    echo "slurm.sh: node size changed; restarting slurmctld and slurmd" >&2
+    stop_daemons
+    /usr/sbin/slurmctld
+  fi
 else
   /usr/sbin/slurmctld -c     # -c: forget jobs saved by an earlier run
 fi
