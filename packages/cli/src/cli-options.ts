@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { DaskqError, interpretEnvValue, type JobQueueClusterOptions, type ScaleRequest, type SchedulerOptions } from "@daskq/core";
+import { DaskqError, interpretEnvValue, type AdaptOptions, type JobQueueClusterOptions, type ScaleRequest, type SchedulerOptions } from "@daskq/core";
 
 /** Options every command that builds a cluster understands. */
 export const CLUSTER_OPTIONS = {
@@ -24,6 +24,11 @@ export const CLUSTER_OPTIONS = {
   interface: { type: "string" },
   "poll-interval": { type: "string" },
   jobs: { type: "string", short: "j" },
+  adapt: { type: "boolean" },
+  minimum: { type: "string" },
+  maximum: { type: "string" },
+  "minimum-jobs": { type: "string" },
+  "maximum-jobs": { type: "string" },
   workers: { type: "string", short: "n" },
   verbose: { type: "boolean", short: "v" },
   json: { type: "boolean" },
@@ -55,6 +60,10 @@ export const CLUSTER_OPTIONS_HELP = `Cluster options:
       --poll-interval SECONDS   batch status poll period (default 2)
   -j, --jobs N                  number of jobs to run
   -n, --workers N               number of workers to run (rounded up to whole jobs)
+      --adapt                   let the load decide the size (Dask's adaptive policy, whole jobs)
+      --minimum N / --maximum N bounds for --adapt, in workers
+      --minimum-jobs N / --maximum-jobs N
+                                bounds for --adapt, in jobs
   -v, --verbose                 log every decision
       --json                    print machine-readable output
   -h, --help                    this help`;
@@ -104,6 +113,13 @@ export function scaleRequestFrom(values: ClusterValues): ScaleRequest | undefine
   if (values.jobs !== undefined) return { jobs: integer("--jobs", values.jobs) };
   if (values.workers !== undefined) return { workers: integer("--workers", values.workers) };
   return undefined;
+}
+
+/** Adaptive bounds from --minimum/--maximum (workers) and --minimum-jobs/--maximum-jobs. */
+export function adaptOptionsFrom(values: ClusterValues): AdaptOptions {
+  const bound = (flag: "minimum" | "maximum" | "minimum-jobs" | "maximum-jobs") =>
+    values[flag] === undefined ? undefined : integer(`--${flag}`, values[flag] as string);
+  return { minimum: bound("minimum"), maximum: bound("maximum"), minimumJobs: bound("minimum-jobs"), maximumJobs: bound("maximum-jobs") };
 }
 
 function numberIfNumeric(value: string): string | number {

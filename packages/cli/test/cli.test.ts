@@ -65,6 +65,31 @@ describe("daskq command line", () => {
   });
 
   describe.runIf(available)("with a real Dask cluster", () => {
+    it("daskq up --adapt keeps the minimum and logs its decisions", async () => {
+      const child = execa("node", [bin, "up", "--backend", "local", "--adapt", "--minimum", "1", "--maximum", "2", "--memory", "1GiB"], { cwd: root, env, extendEnv: false, reject: false });
+      let out = "";
+      let err = "";
+      child.stderr?.on("data", (chunk: Buffer) => (err += chunk.toString()));
+      const ready = new Promise<void>((resolve) => {
+        child.stdout?.on("data", (chunk: Buffer) => {
+          out += chunk.toString();
+          if (out.includes("1/1 workers")) resolve();
+        });
+      });
+      await Promise.race([ready, new Promise((r) => setTimeout(r, 60_000))]);
+      child.kill("SIGINT");
+      const result = await child;
+      expect(out).toContain("1/1 workers, 0 jobs queued");
+      expect(err).toMatch(/daskq adapt: target 1 job\(s\) .* scale up to 1 job/);
+      expect(result.exitCode).toBe(0);
+    });
+
+    it("refuses --adapt together with --jobs", async () => {
+      const result = await daskq(["up", "--adapt", "--jobs", "2"]);
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toContain("[daskq:cli] give --adapt or --jobs/--workers, not both");
+    });
+
     it("daskq run computes on the cluster, exits with the command's code and leaves nothing behind", async () => {
       const ok = await daskq(["run", "--backend", "local", "--workers", "2", "--cores", "1", "--memory", "1GiB", "--", "/usr/bin/python3", "examples/array_sum.py"]);
       expect(ok.stderr).toBe("");

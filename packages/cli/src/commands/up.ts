@@ -1,5 +1,5 @@
-import { JobQueueCluster } from "@daskq/core";
-import { CLUSTER_OPTIONS_HELP, clusterOptionsFrom, parseClusterArgs, scaleRequestFrom } from "../cli-options.js";
+import { DaskqError, JobQueueCluster } from "@daskq/core";
+import { adaptOptionsFrom, CLUSTER_OPTIONS_HELP, clusterOptionsFrom, parseClusterArgs, scaleRequestFrom } from "../cli-options.js";
 import { consoleLogger } from "../console-logger.js";
 import { formatProgress } from "../progress.js";
 
@@ -8,7 +8,9 @@ export const UP_HELP = `Usage: daskq up [options]
 Starts a Dask scheduler and worker jobs, prints the scheduler address and dashboard link, shows
 progress while workers arrive, and stays up until Ctrl-C; then cancels every job and stops.
 
-Example: daskq up --backend slurm --jobs 10 --cores 8 --memory 16GB
+Examples:
+  daskq up --backend slurm --jobs 10 --cores 8 --memory 16GB
+  daskq up --backend slurm --adapt --minimum 0 --maximum 20
 
 ${CLUSTER_OPTIONS_HELP}`;
 
@@ -20,7 +22,8 @@ export async function up(argv: string[]): Promise<number> {
     return 0;
   }
   const logger = consoleLogger(values.verbose ?? false);
-  const request = scaleRequestFrom(values) ?? { jobs: 1 };
+  const request = scaleRequestFrom(values);
+  if (values.adapt && request) throw new DaskqError("cli", "give --adapt or --jobs/--workers, not both");
   const cluster = await JobQueueCluster.create({ ...clusterOptionsFrom(values), logger, handleSignals: false });
   const stopped = new Promise<number>((resolve) => {
     const stop = (code: number) => () => {
@@ -35,7 +38,14 @@ export async function up(argv: string[]): Promise<number> {
       if (/scheduler exited/.test(error.message)) stop(1)();
     });
   });
-  await cluster.scale(request);
+  if (values.adapt) {
+    cluster.on("scale-decision", (d) => {
+      if (d.action !== "same") process.stderr.write(`daskq adapt: ${d.reason}\n`);
+    });
+    await cluster.adapt(adaptOptionsFrom(values));
+  } else {
+    await cluster.scale(request ?? { jobs: 1 });
+  }
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ schedulerAddress: cluster.schedulerAddress, dashboardLink: cluster.dashboardLink ?? null, backend: cluster.backendName })}\n`);
   } else {
