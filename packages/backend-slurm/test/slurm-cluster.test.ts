@@ -72,6 +72,22 @@ describe.skipIf(!enabled)("JobQueueCluster on a real Slurm", () => {
     }
   });
 
+  it("adapt() respects max-pending-jobs and does not resubmit while jobs wait in the queue", async () => {
+    const runner = new CountingRunner();
+    const cluster = await create(runner, { "max-pending-jobs": 2 });
+    try {
+      await cluster.adapt({ minimumJobs: 5, maximumJobs: 8, interval: 300 });
+      expect(await eventually(() => cluster.status().jobs.length === 2, 10_000)).toBe(true);
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(cluster.status().jobs).toHaveLength(2);
+      expect(cluster.status().jobs.every((j) => j.state === "queued")).toBe(true);
+      expect(runner.count("sbatch")).toBe(1);
+      expect(runner.count("scancel")).toBe(0);
+    } finally {
+      await cluster.close();
+    }
+  });
+
   it("renders the header Slurm users know in the job script", async () => {
     const runner = new CountingRunner();
     const cluster = await create(runner, { cores: 8, memory: "16GB", walltime: "01:00:00", queue: "q", account: "p" });

@@ -1,0 +1,70 @@
+/** The daskq command on the REAL Slurm of packages/testing/testbed/slurm.sh. */
+import { fileURLToPath } from "node:url";
+import { execa } from "execa";
+import { describe, expect, it } from "vitest";
+import { LocalRunner } from "@daskq/core";
+import { eventually, requireService } from "@daskq/testing";
+
+const root = fileURLToPath(new URL("../../..", import.meta.url));
+const bin = `${root}packages/cli/dist/bin.js`;
+const env = { PATH: process.env["PATH"] ?? "", HOME: "/nonexistent-daskq-home" };
+const slurmUp = async () => {
+  try {
+    return (await new LocalRunner().run("scontrol", ["ping"])).stdout.includes("is UP");
+  } catch {
+    return false;
+  }
+};
+const enabled = requireService("Slurm", await slurmUp(), "Start it with: bash packages/testing/testbed/slurm.sh");
+
+describe.skipIf(!enabled)("daskq on a real Slurm", () => {
+  it("daskq job-script --backend slurm shows the header a Slurm user recognizes", async () => {
+    const result = await execa("node", [bin, "job-script", "--backend", "slurm", "--cores", "8", "--memory", "16GB", "--walltime", "01:00:00", "--queue", "q", "--account", "p"], { cwd: root, env, extendEnv: false });
+    expect(result.stdout.split("\n").slice(0, 11).join("\n")).toBe(
+      [
+        "#!/usr/bin/env bash",
+        "",
+        "#SBATCH -J dask-worker",
+        "#SBATCH -p q",
+        "#SBATCH -A p",
+        "#SBATCH -n 1",
+        "#SBATCH -N 1",
+        "#SBATCH --cpus-per-task=8",
+        "#SBATCH --mem=15G",
+        "#SBATCH -t 01:00:00",
+        "",
+      ].join("\n"),
+    );
+    expect(result.stdout).toContain("-m distributed.cli.dask_worker tcp://SCHEDULER-ADDRESS:8786 --name dask-worker-0 --nthreads 2 --memory-limit 4000000000 --nworkers 4");
+  });
+
+  it("daskq up --backend slurm --jobs 4 brings 4 workers as Slurm jobs and Ctrl-C cancels them", async () => {
+    const child = execa("node", [bin, "up", "--backend", "slurm", "--jobs", "4", "--cores", "1", "--memory", "500MB", "--queue", "debug", "--poll-interval", "0.5"], {
+      cwd: root,
+      env,
+      extendEnv: false,
+      reject: false,
+    });
+    let out = "";
+    const ready = new Promise<void>((resolve) => {
+      child.stdout?.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes("4/4 workers")) resolve();
+      });
+    });
+    await Promise.race([ready, new Promise((r) => setTimeout(r, 90_000))]);
+    expect(out).toContain("4/4 workers, 0 jobs queued");
+    const ours = (await execa("squeue", ["-h", "-o", "%i %j %T"])).stdout.split("\n").filter((l) => l.includes("dask-worker") && l.includes("RUNNING"));
+    expect(ours.length).toBeGreaterThanOrEqual(4);
+    child.kill("SIGINT");
+    const result = await child;
+    expect(result.exitCode).toBe(0);
+    const ids = ours.map((l) => l.split(" ")[0]);
+    expect(
+      await eventually(async () => {
+        const left = (await execa("squeue", ["-h", "-o", "%i"])).stdout.split("\n").map((s) => s.trim());
+        return ids.every((id) => !left.includes(id as string));
+      }, 30_000),
+    ).toBe(true);
+  });
+});
