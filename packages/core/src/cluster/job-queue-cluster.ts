@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import { container as globalContainer, type DependencyContainer } from "tsyringe";
 import type { Backend, BackendDescriptor } from "../backend/backend.js";
-import { loadBackendConfig } from "../config/load-backend-config.js";
+import { loadBackendConfig, type BackendConfigSources } from "../config/load-backend-config.js";
 import type { ResolvedConfig } from "../config/load-config.js";
 import { resolveJobSpec } from "../config/job-spec-from-config.js";
 import { DaskqError, TimeoutError } from "../errors.js";
@@ -15,7 +15,7 @@ import type { CommandRunner } from "../runner/command-runner.js";
 import { LocalRunner } from "../runner/local-runner.js";
 import { findPython, type PythonWithDask } from "../scheduler/find-python.js";
 import { SchedulerConnection } from "../scheduler/scheduler-connection.js";
-import { SchedulerProcess } from "../scheduler/scheduler-process.js";
+import { SchedulerProcess, type SchedulerProcessOptions } from "../scheduler/scheduler-process.js";
 import type { WorkerInfo } from "../scheduler/worker-info.js";
 import type { WorkerStatusStream } from "../scheduler/worker-status-stream.js";
 import { jobBounds, type AdaptOptions } from "../adaptive/adapt-options.js";
@@ -27,28 +27,19 @@ import { jobsForRequest, type ScaleRequest } from "./scale-request.js";
 import { onShutdown } from "./shutdown-hooks.js";
 import { snapshotJob, type JobSnapshot } from "./tracked-job.js";
 
-/** Where the scheduler comes from: started by daskq (default) or an existing one. */
-export interface SchedulerOptions {
+/**
+ * Where the scheduler comes from: started by daskq (default; the launch options of
+ * `SchedulerProcess`, with the Python found automatically unless given) or an existing one.
+ */
+export interface SchedulerOptions extends Partial<Omit<SchedulerProcessOptions, "env" | "startTimeoutMs" | "logger">> {
   /** Attach to this running scheduler instead of starting one (it is not shut down on close). */
   readonly address?: string;
-  /** Python for the scheduler process; default: the first Python that has distributed. */
-  readonly python?: string;
-  readonly host?: string;
-  readonly port?: number;
-  readonly dashboardAddress?: string;
-  readonly interface?: string;
-  readonly protocol?: string;
-  readonly extraArgs?: readonly string[];
 }
 
-/** Options of `JobQueueCluster.create`. */
-export interface JobQueueClusterOptions {
+/** Options of `JobQueueCluster.create`; `job`, `configName`, `env` and `homeDir` feed the config loader. */
+export interface JobQueueClusterOptions extends BackendConfigSources {
   /** Backend name (e.g. `slurm`) or descriptor. */
   readonly backend: string | BackendDescriptor;
-  /** Job options (cores, memory, queue, ...), camelCase or kebab-case; they beat env and files. */
-  readonly job?: Readonly<Record<string, unknown>>;
-  /** Named config section, like dask-jobqueue's `config_name` (`jobqueue.<configName>`). */
-  readonly configName?: string;
   readonly scheduler?: SchedulerOptions;
   /** Container to find backends and the command runner in; default: tsyringe's global one. */
   readonly container?: DependencyContainer;
@@ -64,9 +55,6 @@ export interface JobQueueClusterOptions {
   readonly handleSignals?: boolean;
   /** How long close() waits for the batch system to confirm cancellations. Default 60 000 ms. */
   readonly closeTimeoutMs?: number;
-  readonly env?: NodeJS.ProcessEnv;
-  /** Home directory for ~/.config/dask (tests). */
-  readonly homeDir?: string;
   readonly logger?: Logger;
 }
 

@@ -1,0 +1,127 @@
+import type { CommandResult, CommandRunner, JobSpec, RunOptions } from "@daskq/core";
+
+/** One command a FakeRunner was asked to run. */
+export interface RecordedCall {
+  readonly command: string;
+  readonly args: readonly string[];
+}
+
+type Reply = Partial<CommandResult> | ((call: RecordedCall) => Partial<CommandResult>);
+
+/**
+ * A CommandRunner that runs nothing: it records every command (argv) and file, and answers from
+ * canned replies per command name (consumed in order; the last one repeats).
+ */
+export class FakeRunner implements CommandRunner {
+  readonly description = "fake";
+  readonly calls: RecordedCall[] = [];
+  readonly files = new Map<string, { content: string; mode: number | undefined }>();
+  readonly events: string[] = [];
+  private readonly replies = new Map<string, Reply[]>();
+  private tempDirs = 0;
+
+  /** Queue replies for `command`. */
+  reply(command: string, ...replies: Reply[]): this {
+    this.replies.set(command, [...(this.replies.get(command) ?? []), ...replies]);
+    return this;
+  }
+
+  callsOf(command: string): RecordedCall[] {
+    return this.calls.filter((c) => c.command === command);
+  }
+
+  async run(command: string, args: readonly string[], _options?: RunOptions): Promise<CommandResult> {
+    const call = { command, args: [...args] };
+    this.calls.push(call);
+    this.events.push(`run ${command}`);
+    const queue = this.replies.get(command) ?? [];
+    const next = queue.length > 1 ? queue.shift() : queue[0];
+    const reply = typeof next === "function" ? next(call) : (next ?? {});
+    return { exitCode: reply.exitCode ?? 0, stdout: reply.stdout ?? "", stderr: reply.stderr ?? "" };
+  }
+
+  async writeFile(path: string, content: string, options?: { mode?: number }): Promise<void> {
+    this.events.push(`write ${path}`);
+    this.files.set(path, { content, mode: options?.mode });
+  }
+
+  async readFile(path: string): Promise<string | undefined> {
+    return this.files.get(path)?.content;
+  }
+
+  async makeTempDir(prefix: string): Promise<string> {
+    this.events.push("mktemp");
+    return `/fake/tmp/${prefix}${++this.tempDirs}`;
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** The `jobqueue.sge` defaults the config loader puts into `backendOptions`. */
+export const SGE_DEFAULT_OPTIONS = { "parallel-environment": "smp", "memory-resource": "h_vmem", arrays: true } as const;
+
+/**
+ * A resolved JobSpec like the config loader would make for `jobqueue.sge`: cores 8, memory 16GB,
+ * 1 h, queue q, project p. `backendOptions` overrides are merged over the loader's defaults.
+ */
+export function makeSpec(overrides: Partial<JobSpec> = {}): JobSpec {
+  return {
+    jobName: "dask-worker",
+    cores: 8,
+    memory: 16e9,
+    processes: 2,
+    python: "/usr/bin/python3",
+    interface: undefined,
+    deathTimeout: 60,
+    localDirectory: undefined,
+    workerCommand: "distributed.cli.dask_worker",
+    workerExtraArgs: [],
+    nanny: true,
+    prologue: [],
+    epilogue: [],
+    extraDirectives: [],
+    directivesSkip: [],
+    logDirectory: undefined,
+    shebang: "#!/usr/bin/env bash",
+    walltime: 3600,
+    queue: "q",
+    account: "p",
+    env: {},
+    ...overrides,
+    backendOptions: { ...SGE_DEFAULT_OPTIONS, ...overrides.backendOptions },
+  };
+}
+
+/** qstat -xml as SGE 8.1.9 prints it, around the given `<job_list>` entries. */
+export function qstatXml(running: readonly string[], pending: readonly string[]): string {
+  return [
+    "<?xml version='1.0'?>",
+    '<job_info  xmlns:xsd="http://arc.liv.ac.uk/repos/darcs/sge/source/dist/util/resources/schemas/qstat/qstat.xsd">',
+    "  <queue_info>",
+    ...running,
+    "  </queue_info>",
+    "  <job_info>",
+    ...pending,
+    "  </job_info>",
+    "</job_info>",
+    "",
+  ].join("\n");
+}
+
+/** One `<job_list>` entry; `tasks` only for array jobs. */
+export function jobList(jobId: string | number, state: string, tasks?: string, name = "dask-worker"): string {
+  const running = /[rt]/.test(state) && !state.includes("q");
+  return [
+    `    <job_list state="${running ? "running" : "pending"}">`,
+    `      <JB_job_number>${jobId}</JB_job_number>`,
+    "      <JAT_prio>0.50000</JAT_prio>",
+    `      <JB_name>${name}</JB_name>`,
+    "      <JB_owner>root</JB_owner>",
+    `      <state>${state}</state>`,
+    running ? "      <JAT_start_time>2026-11-22T04:13:17</JAT_start_time>" : "      <JB_submission_time>2026-11-22T04:13:17</JB_submission_time>",
+    `      <queue_name>${running ? "all.q@vm" : ""}</queue_name>`,
+    "      <slots>2</slots>",
+    ...(tasks === undefined ? [] : [`      <tasks>${tasks}</tasks>`]),
+    "    </job_list>",
+  ].join("\n");
+}
