@@ -7,7 +7,7 @@ export type { ConfigKey, ConfigKind } from "./config/config-key.js";
 export type { JobSpec } from "./job/job-spec.js";
 export { type JobState, TERMINAL_STATES, isTerminal, nextJobState } from "./job/job-state.js";
 export { JobNaming } from "./job/job-naming.js";
-export { shellQuote, shellQuoteWithVariable } from "./job/shell-quote.js";
+export { shellQuote, shellQuoteWithVariable, shellQuoteExpandingVariables } from "./job/shell-quote.js";
 export { renderWorkerCommand } from "./job/worker-command.js";
 export { renderJobScript, renderHeader, type ScriptTarget } from "./job/job-script.js";
 

@@ -180,6 +180,11 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
     return this.parts.scheduler?.address ?? this.parts.connection.address;
   }
 
+  /** Process id of the scheduler daskq started; undefined when attached to an existing one. */
+  get schedulerPid(): number | undefined {
+    return this.parts.scheduler?.pid;
+  }
+
   /** The dashboard URL when the scheduler serves one (it needs bokeh). */
   get dashboardLink(): string | undefined {
     return this.parts.scheduler?.dashboardLink;

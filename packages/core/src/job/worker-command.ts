@@ -1,11 +1,12 @@
 import type { JobSpec } from "./job-spec.js";
-import { shellQuote } from "./shell-quote.js";
+import { shellQuote, shellQuoteExpandingVariables } from "./shell-quote.js";
 
 /**
  * The worker command line as shell text:
  * `<python> -m distributed.cli.dask_worker <scheduler> --name <name> --nthreads <cores/processes>
  *  --memory-limit <memory/processes> [--nworkers <processes>] --nanny --death-timeout <s>
  *  [--local-directory D] [--interface I] [extra args]`.
+ * `local-directory` may reference environment variables of the compute node (`$TMPDIR`).
  * `nameWord` is an already-safe shell word (it may reference an array index variable).
  */
 export function renderWorkerCommand(spec: JobSpec, schedulerAddress: string, nameWord: string): string {
@@ -26,7 +27,7 @@ export function renderWorkerCommand(spec: JobSpec, schedulerAddress: string, nam
   if (spec.processes > 1) words.push("--nworkers", String(spec.processes));
   words.push(spec.nanny ? "--nanny" : "--no-nanny");
   words.push("--death-timeout", String(spec.deathTimeout));
-  if (spec.localDirectory) words.push("--local-directory", shellQuote(spec.localDirectory));
+  if (spec.localDirectory) words.push("--local-directory", shellQuoteExpandingVariables(spec.localDirectory));
   if (spec.interface) words.push("--interface", shellQuote(spec.interface));
   words.push(...spec.workerExtraArgs.map(shellQuote));
   return words.join(" ");

@@ -69,6 +69,7 @@ export class DaskComm {
     const comm = new DaskComm(socket, address);
     const timer = setTimeout(() => comm.fail(new TimeoutError("protocol", `connecting to ${address}`, timeoutMs)), timeoutMs);
     try {
+      await comm.connected(target.protocol === "tls" ? "secureConnect" : "connect");
       await comm.write(HANDSHAKE);
       const peer = await comm.read();
       if (peer === null || typeof peer !== "object" || !("compression" in peer)) {
@@ -81,6 +82,14 @@ export class DaskComm {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Resolves once the socket is connected; rejects with the connection's failure. */
+  private connected(event: "connect" | "secureConnect"): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.socket.once(event, () => resolve());
+      this.onClose(reject);
+    });
   }
 
   /** True once the connection has ended for any reason. */

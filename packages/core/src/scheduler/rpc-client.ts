@@ -36,18 +36,19 @@ export class RpcClient {
    */
   async call<T = unknown>(op: string, args: Record<string, unknown> = {}, timeoutMs?: number): Promise<T> {
     const limit = timeoutMs ?? this.options.callTimeoutMs ?? 30_000;
-    const deadline = Date.now() + limit;
     let comm: DaskComm | undefined;
     const attempt = (async () => {
       comm = await this.acquire(limit);
       await comm.write({ ...args, op, reply: true });
-      return comm.read(Math.max(1, deadline - Date.now()));
+      return comm.read(); // the deadline below covers it; the comm is closed if it passes
     })();
     let reply: unknown;
     try {
       reply = await withDeadline(attempt, limit, `RPC '${op}' to ${this.address}`);
     } catch (error) {
-      // The attempt may still be connecting or waiting: drop its connection whenever it settles.
+      // Drop the connection now (a late reply must not reach the next caller); if it is still
+      // being opened, drop it as soon as the attempt settles.
+      if (comm) this.discard(comm);
       void attempt.catch(() => undefined).then(() => comm && this.discard(comm));
       throw error;
     }
