@@ -173,8 +173,8 @@ function expandIndexList(text) {
 }
 
 function noJobMessage(args) {
-  const kind = { all: "", done: "done ", pend: "pending ", run: "running ", susp: "suspended " }[args.states ?? ""] ?? "unfinished ";
-  return `No ${args.states ? kind : "unfinished "}job found`;
+  const kind = { all: "", done: "done ", pend: "pending ", run: "running ", susp: "suspended " }[args.states ?? ""];
+  return `No ${kind ?? "unfinished "}job found`;
 }
 
 /**
