@@ -1,3 +1,6 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
@@ -40,6 +43,31 @@ describe("daskq command line", () => {
     const result = await daskq(["backends", "--json"]);
     const names = (JSON.parse(result.stdout) as Array<{ name: string }>).map((b) => b.name);
     expect(names).toContain("local");
+  });
+
+  it("loads third-party daskq-backend-* packages found in node_modules", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "daskq-plugin-"));
+    const pkg = join(dir, "node_modules", "daskq-backend-toy");
+    await mkdir(pkg, { recursive: true });
+    await writeFile(join(pkg, "package.json"), JSON.stringify({ name: "daskq-backend-toy", version: "1.0.0", type: "module", main: "index.js" }));
+    // A site's own backend: it needs nothing from daskq but the well-known registry token.
+    await writeFile(
+      join(pkg, "index.js"),
+      [
+        "export function register(container) {",
+        "  container.register(Symbol.for('daskq.Backend'), { useValue: {",
+        "    name: 'toy', description: 'a site backend', configKeys: [], create: () => { throw new Error('not here'); } } });",
+        "}",
+      ].join("\n"),
+    );
+    try {
+      const result = await execa("node", [bin, "backends"], { cwd: dir, env, extendEnv: false, reject: false });
+      expect(result.stderr).toBe("");
+      expect(result.stdout).toMatch(/^toy\s+a site backend$/m);
+      expect(result.stdout).toMatch(/^local\s+/m);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("prints a job script with every user value shell-quoted", async () => {
