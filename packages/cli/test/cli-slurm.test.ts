@@ -1,4 +1,5 @@
 /** The daskq command on the REAL Slurm of packages/testing/testbed/slurm.sh. */
+import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
@@ -39,7 +40,7 @@ describe.skipIf(!enabled)("daskq on a real Slurm", () => {
   });
 
   it("daskq up --backend slurm --jobs 4 brings 4 workers as Slurm jobs and Ctrl-C cancels them", async () => {
-    const child = execa("node", [bin, "up", "--backend", "slurm", "--jobs", "4", "--cores", "1", "--memory", "500MB", "--queue", "debug", "--poll-interval", "0.5"], {
+    const child = execa("node", [bin, "up", "--backend", "slurm", "--jobs", "4", "--cores", "1", "--memory", "500MB", "--queue", "debug", "--poll-interval", "0.5", "--log-directory", `${tmpdir()}/daskq-cli-slurm`], {
       cwd: root,
       env,
       extendEnv: false,

@@ -100,7 +100,7 @@ if alive /run/slurmctld.pid && controller_up; then
   # Slurm 22.05's reconfigure refuses a changed node size (CPUs, RealMemory) and exits 1: "The node
   # configuration changes that were made require restart of the slurmctld daemon". Then (or when the
   # controller still has another node size, e.g. an earlier run was interrupted) restart both
-  # daemons, keeping the saved jobs: running jobs live on in their slurmstepd.
+  # daemons; slurmctld starts without -c, so it recovers the jobs it saved.
   if { [ "$conf_changed" = yes ] && ! scontrol reconfigure; } || size_differs; then
     echo "slurm.sh: node size changed; restarting slurmctld and slurmd" >&2
     stop_daemons
