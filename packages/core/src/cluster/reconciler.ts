@@ -166,10 +166,19 @@ export class Reconciler {
     const live = this.trackedJobs.filter((j) => !isTerminal(j.state));
     if (live.length === 0) return;
     const report = await this.options.backend.status(live.map((j) => j.id));
+    const failedButListed: TrackedJob[] = [];
     for (const job of live) {
       const status = report.get(job.id);
       if (status) this.setState(job, status.state, status.native, status.reason);
       else this.setState(job, job.cancelRequested ? "cancelled" : "lost", undefined, "no longer known to the batch system");
+      if (status && job.state === "failed") failedButListed.push(job);
+    }
+    // A failed job the batch system still lists (SGE's Eqw, a held job) would stay in the queue forever.
+    if (failedButListed.length > 0) {
+      for (const job of failedButListed) job.cancelRequested = true;
+      await this.options.backend.cancel(failedButListed.map((j) => j.id)).catch((error: unknown) => {
+        this.options.logger.warn(`could not remove failed jobs ${failedButListed.map((j) => j.id).join(" ")}: ${(error as Error).message}`);
+      });
     }
   }
 
