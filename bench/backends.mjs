@@ -10,8 +10,8 @@
  * - `commands`: the names of its submit / status / cancel commands, as CountingRunner records them.
  * - `job`: job options shared by every run (python must have distributed on the compute nodes).
  * - `runQueue`: a queue where jobs start at once (the worker-registration runs).
- * - `holdQueue`: a queue where jobs stay queued forever (the submission-only runs, so hundreds of
- *   jobs never start on the test machine).
+ * - `hold`: job options that keep jobs queued forever (the submission-only runs, so hundreds of
+ *   jobs never start on the test machine): a DOWN partition, or a user hold.
  * - `arraysOff`: the job options that make the cluster submit one job at a time (no arrays).
  */
 export const BACKENDS = {
@@ -24,21 +24,21 @@ export const BACKENDS = {
     commands: { submit: "sbatch", status: "squeue", cancel: "scancel" },
     job: { cores: 1, memory: "100MB", walltime: "00:10:00", python: "/usr/bin/python3" },
     runQueue: "debug",
-    holdQueue: "down",
+    hold: { queue: "down" },
     arraysOff: { arrays: false },
   },
-  // Sketch for the SGE backend (packages/backend-sge, in progress): check the descriptor's export
-  // name, the testbed's queue names and the arrays switch once it exists, then uncomment.
-  // sge: {
-  //   package: "@daskq/backend-sge",
-  //   descriptor: "sgeBackend",
-  //   probe: { command: "qstat", args: [] },
-  //   howToStart: "bash packages/testing/testbed/sge.sh",
-  //   version: { command: "qstat", args: ["-help"] },
-  //   commands: { submit: "qsub", status: "qstat", cancel: "qdel" },
-  //   job: { cores: 1, memory: "100MB", walltime: "00:10:00", python: "/usr/bin/python3" },
-  //   runQueue: "debug.q",
-  //   holdQueue: "held.q",
-  //   arraysOff: { arrays: false },
-  // },
+  sge: {
+    package: "@daskq/backend-sge",
+    descriptor: "sgeBackend",
+    probe: { command: "qconf", args: ["-sql"], expect: /all\.q/ },
+    howToStart: "bash packages/testing/testbed/sge.sh",
+    version: { command: "qstat", args: ["-help"] },
+    commands: { submit: "qsub", status: "qstat", cancel: "qdel" },
+    // h_vmem limits VIRTUAL memory: a Dask worker needs about 1 GiB of address space.
+    job: { cores: 1, memory: "1GiB", walltime: "00:10:00", python: "/usr/bin/python3" },
+    runQueue: "all.q",
+    // SGE has no DOWN queue in the testbed: a user hold (qsub -h) keeps jobs in hqw.
+    hold: { queue: "all.q", "job-extra-directives": ["-h"] },
+    arraysOff: { arrays: false },
+  },
 };

@@ -110,7 +110,7 @@ const machine = {
 progress(`${args.backend}: ${machine.batchSystem}; distributed ${machine.distributed}; ${machine.cpus} CPUs`);
 
 // ---- runs ------------------------------------------------------------------------------------------
-const results = { backend: args.backend, machine, options: { ...opts, job: baseJob, runQueue: entry.runQueue, holdQueue: entry.holdQueue }, cluster: [], direct: [] };
+const results = { backend: args.backend, machine, options: { ...opts, job: baseJob, runQueue: entry.runQueue, hold: entry.hold }, cluster: [], direct: [] };
 
 // The cheap submission-only runs first: the worker runs leave the 2-core test machine busy for a
 // while (dozens of exiting Python processes), which would blur millisecond timings.
@@ -135,8 +135,9 @@ else printReport(results);
  * in "workers" mode, until all workers registered), times status polls in "queued" mode, closes.
  */
 async function clusterRun({ n, mode, arrays }) {
-  const queue = mode === "workers" ? entry.runQueue : entry.holdQueue;
-  const job = { ...baseJob, queue, ...(arrays ? {} : entry.arraysOff) };
+  const place = mode === "workers" ? { queue: entry.runQueue } : entry.hold;
+  const queue = place.queue;
+  const job = { ...baseJob, ...place, ...(arrays ? {} : entry.arraysOff) };
   const runner = new CountingRunner();
   const warnings = [];
   const logger = { ...silentLogger, warn: (m) => warnings.push(m), error: (m) => warnings.push(m) };
@@ -223,7 +224,7 @@ async function pollBench(spec, ids) {
 // ---- one direct backend run ------------------------------------------------------------------------
 /** N x submit(count 1), then 1 x submit(count N) when the backend has arrays; one cancel per set. */
 async function directRun(n) {
-  const job = { ...baseJob, queue: entry.holdQueue };
+  const job = { ...baseJob, ...entry.hold };
   const spec = resolveJobSpec(loadBackendConfig(descriptor, { job, env }), { python: entry.job.python });
   const runner = new CountingRunner();
   const backend = descriptor.create({ runner, logger: silentLogger, options: spec.backendOptions });
@@ -233,7 +234,7 @@ async function directRun(n) {
   const array = [];
   const cleanUp = () => backend.cancel([...singles, ...array]).finally(() => process.exit(130));
   process.once("SIGINT", cleanUp);
-  const row = { n, queue: entry.holdQueue };
+  const row = { n, queue: entry.hold.queue };
   try {
     const script = renderJobScript(backend, spec, address, { jobName: "bench-single" });
     let t = performance.now();
@@ -320,7 +321,7 @@ function printReport(r) {
   }
 
   const queued = r.cluster.filter((x) => x.mode === "queued");
-  console.log(`\n2. Submission: scale({jobs: N}) in queue '${entry.holdQueue}' (jobs stay queued) -> all N accepted -> close()`);
+  console.log(`\n2. Submission: scale({jobs: N}) with ${JSON.stringify(entry.hold)} (jobs stay queued) -> all N accepted -> close()`);
   table(
     ["jobs", "arrays", "accepted ms", C.submit, "close ms", C.cancel, "error"],
     queued.map((x) => [x.n, x.arrays ? "on" : "off", ms(x.acceptedMs), x.submitCalls, ms(x.closeMs), x.cancelCalls, x.error ?? ""]),
@@ -336,7 +337,7 @@ function printReport(r) {
   }
 
   if (r.direct.length) {
-    console.log(`\n4. The backend alone, queue '${entry.holdQueue}': N x submit(count 1) (one by one, like dask-jobqueue) vs 1 x submit(count N)`);
+    console.log(`\n4. The backend alone, with ${JSON.stringify(entry.hold)}: N x submit(count 1) (one by one, like dask-jobqueue) vs 1 x submit(count N)`);
     table(
       ["jobs", "one by one ms", "per job ms", C.submit, "array ms", C.submit, `${C.cancel} N singles ms`, `${C.cancel} array ms`, C.cancel, "error"],
       r.direct.map((x) => [x.n, ms(x.oneByOneMs), ms(x.oneByOneMs / x.n, 1), x.oneByOneSubmitCalls, ms(x.arrayMs), x.arraySubmitCalls ?? "", ms(x.cancelOneByOneMs), ms(x.cancelArrayMs), x.cancelCalls, x.error ?? ""]),

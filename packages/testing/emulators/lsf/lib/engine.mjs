@@ -12,6 +12,9 @@ import { Store, alive, appendQuietly, procStat, settings, signalGroup, withLock 
 const WRAPPER = fileURLToPath(new URL("./job-wrapper.sh", import.meta.url));
 const DISPATCH = fileURLToPath(new URL("./dispatch.mjs", import.meta.url));
 
+/** Where withState keeps a job's record as read, to save only jobs that changed (a symbol: not serialized). */
+const SAVED = Symbol("saved");
+
 export const UNFINISHED = new Set(["PEND", "PSUSP", "RUN", "USUSP", "SSUSP"]);
 export const FINISHED = new Set(["DONE", "EXIT"]);
 
@@ -52,23 +55,25 @@ export function withState(fn = () => undefined) {
   const s = settings();
   return withLock(s.stateDir, () => {
     const store = new Store(s.stateDir);
-    const jobs = store.list();
-    const before = new Map(jobs.map((job) => [job.id, JSON.stringify(job)]));
     const now = Date.now();
-    for (const job of jobs) reconcile(job, store, s, now);
+    const jobs = [];
+    for (const job of store.list()) {
+      const before = JSON.stringify(job);
+      reconcile(job, store, s, now);
+      if (isCleanable(job, s, now)) store.remove(job.id);
+      else {
+        jobs.push(job);
+        job[SAVED] = before;
+      }
+    }
     const result = fn(jobs, store, s, now);
     const after = Date.now();
     for (const job of jobs) {
       reconcile(job, store, s, after);
       dispatch(job, store, s, after);
-    }
-    for (const job of jobs) {
-      if (isCleanable(job, s, after)) {
-        store.remove(job.id);
-        continue;
-      }
-      const text = JSON.stringify(job);
-      if (before.get(job.id) !== text) store.save(job);
+      const before = job[SAVED];
+      delete job[SAVED];
+      if (before !== JSON.stringify(job)) store.save(job);
     }
     return result;
   });

@@ -1,0 +1,102 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ConfigError } from "@daskq/core";
+
+/** The units LSF_UNIT_FOR_LIMITS can name (lsf.conf); LSF's default is KB. */
+export type LsfUnit = "KB" | "MB" | "GB" | "TB" | "PB" | "EB";
+
+/** Bytes per unit, 1000-based as dask-jobqueue converts them (16GB -> 16000000 KB). */
+export const LSF_UNIT_BYTES: Readonly<Record<LsfUnit, number>> = { KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, PB: 1e15, EB: 1e18 };
+
+const UNITS = Object.keys(LSF_UNIT_BYTES) as LsfUnit[];
+
+/**
+ * A unit as LSF spells it, case-insensitively, with or without the B: `MB`, `mb`, `M`.
+ *
+ * @param where the config key (or lsf.conf parameter) the value came from, named in the error.
+ * @param source the file it came from, if any.
+ * @throws ConfigError for anything else.
+ */
+export function parseLsfUnit(value: unknown, where: string, source?: string, hint = ""): LsfUnit {
+  const text = typeof value === "string" ? value.trim().toUpperCase() : "";
+  const unit = (text.length === 1 ? `${text}B` : text) as LsfUnit;
+  if (!UNITS.includes(unit)) {
+    throw new ConfigError(`unknown unit ${JSON.stringify(value)}; expected one of ${UNITS.join(", ")} (as LSF_UNIT_FOR_LIMITS in lsf.conf)${hint}`, {
+      keyPath: where,
+      ...(source ? { source } : {}),
+    });
+  }
+  return unit;
+}
+
+/**
+ * `-M` value: `bytes` in `unit`, rounded UP so the limit is never below the memory asked for
+ * (`16GB` in KB -> `16000000`, `1GiB` in MB -> `1074`).
+ *
+ * @throws ConfigError unless `bytes` is a positive number.
+ */
+export function formatLsfMemory(bytes: number, unit: LsfUnit, key = "memory"): string {
+  if (typeof bytes !== "number" || !Number.isFinite(bytes) || bytes <= 0) {
+    throw new ConfigError(`expected a positive size in bytes, got ${JSON.stringify(bytes)}`, { keyPath: key });
+  }
+  return String(Math.ceil(bytes / LSF_UNIT_BYTES[unit]));
+}
+
+/** Where the backend looks for lsf.conf: the environment and a way to read a file. */
+export interface LsfEnvironment {
+  readonly env: NodeJS.ProcessEnv;
+  /** The file's text, or undefined if it cannot be read. */
+  readFile(path: string): string | undefined;
+}
+
+/** This process's environment and file system. */
+export const LOCAL_LSF_ENVIRONMENT: LsfEnvironment = {
+  env: process.env,
+  readFile(path) {
+    try {
+      return readFileSync(path, "utf8");
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+/** The unit of `-M` and where it came from. */
+export interface DetectedUnits {
+  readonly unit: LsfUnit;
+  /** The lsf.conf that set it, or `default` (no lsf.conf, or no LSF_UNIT_FOR_LIMITS in it). */
+  readonly source: string;
+}
+
+/** The lsf.conf files to try, in order: under $LSF_ENVDIR (where LSF itself looks), $LSF_CONFDIR, then /etc. */
+export function lsfConfCandidates(env: NodeJS.ProcessEnv): string[] {
+  const dirs = [env["LSF_ENVDIR"], env["LSF_CONFDIR"], "/etc"].filter((d): d is string => typeof d === "string" && d.trim() !== "");
+  return [...new Set(dirs.map((d) => join(d, "lsf.conf")))];
+}
+
+/** The value of LSF_UNIT_FOR_LIMITS in an lsf.conf text (last assignment wins, comments and quotes dropped). */
+export function unitFromLsfConf(text: string): string | undefined {
+  let value: string | undefined;
+  for (const raw of text.split("\n")) {
+    const m = /^\s*LSF_UNIT_FOR_LIMITS\s*=\s*(.*?)\s*$/.exec(raw.replace(/#.*$/, ""));
+    if (m) value = (m[1] as string).replace(/^(["'])(.*)\1$/, "$2").trim();
+  }
+  return value;
+}
+
+/**
+ * LSF_UNIT_FOR_LIMITS from the first lsf.conf that exists (see `lsfConfCandidates`); KB, LSF's
+ * default, when there is none or it does not set the unit.
+ *
+ * @throws ConfigError naming the file when it sets a unit LSF does not have.
+ */
+export function detectLsfUnits(environment: LsfEnvironment = LOCAL_LSF_ENVIRONMENT): DetectedUnits {
+  for (const path of lsfConfCandidates(environment.env)) {
+    const text = environment.readFile(path);
+    if (text === undefined) continue;
+    const value = unitFromLsfConf(text);
+    if (value === undefined || value === "") return { unit: "KB", source: "default" };
+    return { unit: parseLsfUnit(value, "LSF_UNIT_FOR_LIMITS", path, "; set jobqueue.lsf.lsf-units to override it"), source: path };
+  }
+  return { unit: "KB", source: "default" };
+}
