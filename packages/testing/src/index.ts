@@ -6,3 +6,4 @@ export { CountingRunner } from "./counting-runner.js";
 export { computeArraySum } from "./dask-client.js";
 export { backendConformanceSuite, type ConformanceTarget } from "./conformance-suite.js";
 export { LSF_EMULATOR_BIN, LSF_EMULATOR_REQUIREMENTS, LsfEmulatorRunner, lsfEmulatorRunner, withLsfEmulator, lsfEmulatorAvailable, createLsfEmulatorCluster, killLsfEmulatorJobs, type LsfEmulatorOptions, type LsfEmulatorCluster } from "./lsf-emulator.js";
+export { PBS_EMULATOR_BIN, PBS_EMULATOR_DEFAULT_STATE, PbsEmulatorRunner, pbsEmulatorRunner, pbsEmulatorEnv, pbsEmulatorAvailable, killPbsEmulatorJobs, type PbsEmulatorFlavour, type PbsEmulatorOptions } from "./pbs-emulator.js";

@@ -47,8 +47,10 @@ export function settings(env = process.env) {
     version: env.DASKQ_PBS_EMULATOR_VERSION || (flavour === "pro" ? "22.05.11" : "6.1.3"),
     queues,
     defaultQueue: queues[0] || defaultQueue,
+    /** PBS Pro's job_history_enable: off, `qstat -x` is refused and finished jobs vanish at once. */
+    jobHistory: flavour !== "pro" || String(env.DASKQ_PBS_EMULATOR_JOB_HISTORY ?? "true").toLowerCase() !== "false",
     /** Seconds a finished job stays visible (PBS Pro job_history_duration, Torque keep_completed). */
-    historySeconds: numberSetting(env.DASKQ_PBS_EMULATOR_HISTORY, 3600),
+    historySeconds: flavour === "pro" && String(env.DASKQ_PBS_EMULATOR_JOB_HISTORY ?? "true").toLowerCase() === "false" ? 0 : numberSetting(env.DASKQ_PBS_EMULATOR_HISTORY, 3600),
     /** Seconds between SIGTERM and SIGKILL when a running job is deleted (PBS kill_delay). */
     killDelaySeconds: numberSetting(env.DASKQ_PBS_EMULATOR_KILL_DELAY, 2),
     /** Milliseconds a job stays queued before it starts (0: at once). */
@@ -160,8 +162,11 @@ export function allJobs(s) {
     .filter(Boolean);
 }
 
+/** A job record, or undefined when there is none (or its history was deleted with `qdel -x`). */
 export function loadJob(s, seq) {
-  return readJson(path.join(jobDir(s, seq), "job.json"));
+  const dir = jobDir(s, seq);
+  if (fs.existsSync(path.join(dir, "purged"))) return undefined;
+  return readJson(path.join(dir, "job.json"));
 }
 
 export function isAlive(pid) {
@@ -307,3 +312,28 @@ export const PBSE_UNKJOBID = 15001;
 export const PBSE_BADSTATE = 15016;
 export const PBSE_HISTJOBID = 15139;
 export const PBSE_NOHISTARRAYSUBJOB = 15159;
+
+/**
+ * The file one stream of a task goes to, as each flavour names it.
+ * PBS Pro (qsub(1B) -o/-e): default `<job name>.o<sequence number>` in the submission directory
+ * (subjobs `.<index>` appended); a path without a file name (a directory) gets `<job ID>.OU` /
+ * `<job ID>.ER`; `^array_index^` in a path is replaced by the subjob index.
+ * Torque (server add_std_filename and job cloning): default and directory paths get
+ * `<job name>.o<sequence number>`; a subjob's path gets `-<index>` appended.
+ */
+export function streamFile(s, job, kind, index) {
+  const spec = kind === "o" ? job.outputPath : job.errorPath;
+  const subjob = index !== undefined && index !== null;
+  if (job.flavour === "pro") {
+    const suffix = subjob ? `.${index}` : index === null && job.array ? ".^array_index^" : "";
+    if (!spec) return path.join(job.workdir, `${job.name}.${kind}${job.seq}${suffix}`);
+    if (spec.dir) return path.join(spec.path, `${formatId(s, job.seq, subjob ? index : job.array ? null : undefined)}.${kind === "o" ? "OU" : "ER"}`);
+    return subjob ? spec.path.replaceAll("^array_index^", String(index)) : spec.path;
+  }
+  const base = !spec
+    ? path.join(job.workdir, `${job.name}.${kind}${job.seq}`)
+    : spec.dir
+      ? path.join(spec.path, `${job.name}.${kind}${job.seq}`)
+      : spec.path;
+  return subjob ? `${base}-${index}` : base;
+}
