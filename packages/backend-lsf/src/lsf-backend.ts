@@ -1,16 +1,14 @@
-import { posix } from "node:path";
 import {
-  renderHeader,
-  runChecked,
+  CliBackend,
   silentLogger,
   type ArrayIndex,
-  type Backend,
   type BackendCapabilities,
   type CommandRunner,
   type HeaderContext,
   type JobSpec,
   type JobStatus,
   type Logger,
+  type ScriptSubmission,
   type SubmitRequest,
 } from "@daskq/core";
 import { runBkill } from "./lsf-cancel.js";
@@ -28,26 +26,27 @@ import { LOCAL_LSF_ENVIRONMENT, detectLsfUnits, type LsfEnvironment, type LsfUni
  * login node over SSH): `bsub < script` to submit (arrays with `-J "name[1-N]%k"`), ONE `bjobs`
  * per status poll, ONE `bkill` per cancel.
  */
-export class LsfBackend implements Backend {
+export class LsfBackend extends CliBackend<LsfOptions> {
   readonly name = "lsf";
   readonly directivePrefix = BSUB;
   readonly capabilities: BackendCapabilities;
   readonly arrayIndex: ArrayIndex | undefined;
 
+  protected readonly submitCommand = "bsub";
+  protected readonly outputDirectoryHint = "LSF does not create the log directory, and output for a directory that does not exist is lost";
+
   private readonly bjobs: BjobsStatus;
   /** Ids this backend asked bkill to end: their EXIT is a cancellation, not a failure. */
   private readonly cancelled = new Set<string>();
   private detectedUnits: LsfUnit | undefined;
-  private scriptDir: Promise<string> | undefined;
-  private scriptCount = 0;
-  private readonly createdDirectories = new Set<string>();
 
   constructor(
-    private readonly runner: CommandRunner,
-    private readonly logger: Logger = silentLogger,
-    private readonly options: LsfOptions = DEFAULT_LSF_OPTIONS,
+    runner: CommandRunner,
+    logger: Logger = silentLogger,
+    options: LsfOptions = DEFAULT_LSF_OPTIONS,
     private readonly environment: LsfEnvironment = LOCAL_LSF_ENVIRONMENT,
   ) {
+    super(runner, logger, options);
     this.capabilities = { arrays: options.arrays };
     this.arrayIndex = options.arrays ? { variable: "LSB_JOBINDEX", first: 1 } : undefined;
     this.bjobs = new BjobsStatus(runner, logger);
@@ -72,21 +71,18 @@ export class LsfBackend implements Backend {
   }
 
   /**
-   * Creates the directories the script's output goes to, then runs bsub with the script on its
-   * standard input (`use-stdin`, the default) or, with `use-stdin: false`, writes the script to
-   * this backend's private directory and passes its path. Resolves the ids as soon as bsub answers.
+   * Creates the directories the script's output goes to first, then runs bsub with the script on
+   * its standard input (`use-stdin`, the default): no file is written. With `use-stdin: false` the
+   * base's template takes over: it writes the script to this backend's private directory and passes
+   * its path (its own directory step finds nothing left to create). Resolves the ids as soon as bsub
+   * answers.
    */
-  async submit(request: SubmitRequest): Promise<string[]> {
-    checkSubmitRequest(request, this.options.arrays);
-    await this.ensureDirectories(outputDirectories(request.script));
-    const maxRunning = request.count > 1 ? (request.maxRunning ?? this.options.arrayMaxRunning) : undefined;
-    let path: string | undefined;
-    if (!this.options.useStdin) {
-      path = posix.join(await this.ensureScriptDir(), `job-${++this.scriptCount}.sh`);
-      await this.runner.writeFile(path, request.script, { mode: 0o700 });
-    }
-    const ids = await runBsub(this.runner, request.script, request.count, maxRunning, path);
-    this.logger.debug(`lsf: bsub ${path ?? "< script"} -> ${ids.length === 1 ? ids[0] : `${ids[0]} ... ${ids.at(-1)}`}`);
+  override async submit(request: SubmitRequest): Promise<string[]> {
+    this.checkRequest(request);
+    await this.ensureOutputDirectories(this.parseOutputDirectories(request.script));
+    if (!this.options.useStdin) return super.submit(request);
+    const ids = await runBsub(this.runner, request.script, request.count, this.maxRunning(request));
+    this.logSubmitted("< script", ids);
     return ids;
   }
 
@@ -99,51 +95,24 @@ export class LsfBackend implements Backend {
     await runBkill(this.runner, ids, this.logger);
   }
 
+  protected checkRequest(request: SubmitRequest): void {
+    checkSubmitRequest(request, this.options.arrays);
+  }
+
+  /** `bsub [-J "name[1-N]%k"] <path>` (only with `use-stdin: false`; the array name comes from the script's `-J`). */
+  protected submitScript({ script, path, count, maxRunning }: ScriptSubmission): Promise<string[]> {
+    return runBsub(this.runner, script, count, maxRunning, path);
+  }
+
+  protected parseOutputDirectories(script: string): string[] {
+    return outputDirectories(script);
+  }
+
   /**
-   * Where the job's output goes, read from the header this spec renders to (so `job-directives-skip`
-   * and `job-extra-directives` count): `<log-directory>/<name>-<job id>_<index>.out`, index 0 for a
-   * job that is not an array. Undefined without `log-directory` (LSF then mails the output) and for
-   * a spec whose header cannot be rendered (it is only a hint).
+   * `<log-directory>/<name>-<job id>_<index>.out`, index 0 for a job that is not an array.
+   * Undefined without `log-directory` (LSF then mails the output).
    */
-  outputFile(spec: JobSpec, jobId: string): string | undefined {
-    try {
-      return outputFileOf(renderHeader(this, spec, spec.jobName), jobId);
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** Removes this backend's script directory (only `use-stdin: false` makes one). */
-  async close(): Promise<void> {
-    const dir = this.scriptDir;
-    this.scriptDir = undefined;
-    if (!dir) return;
-    try {
-      const path = await dir;
-      await this.runner.run("rm", ["-rf", "--", path]);
-    } catch (error) {
-      this.logger.debug(`lsf: could not remove the script directory: ${(error as Error).message}`);
-    }
-  }
-
-  private ensureScriptDir(): Promise<string> {
-    if (!this.scriptDir) {
-      const made = this.runner.makeTempDir("daskq-lsf-");
-      made.catch(() => {
-        if (this.scriptDir === made) this.scriptDir = undefined;
-      });
-      this.scriptDir = made;
-    }
-    return this.scriptDir;
-  }
-
-  /** `mkdir -p` for output directories not created yet by this backend (one command for all). */
-  private async ensureDirectories(dirs: readonly string[]): Promise<void> {
-    const missing = dirs.filter((d) => !this.createdDirectories.has(d));
-    if (missing.length === 0) return;
-    await runChecked(this.runner, "lsf", "mkdir", ["-p", "--", ...missing], {
-      hint: "LSF does not create the log directory, and output for a directory that does not exist is lost",
-    });
-    for (const d of missing) this.createdDirectories.add(d);
+  protected parseOutputFile(header: readonly string[], jobId: string): string | undefined {
+    return outputFileOf(header, jobId);
   }
 }

@@ -12,7 +12,7 @@ function setup() {
 describe("cancel", () => {
   it("runs ONE bkill with every id, array elements as 123[4], each once", async () => {
     const { runner, backend } = setup();
-    runner.answer("bkill", { stdout: "Job <5> is being terminated\nJob <6[2]> is being terminated\nJob <6[3]> is being terminated\n" });
+    runner.reply("bkill", { stdout: "Job <5> is being terminated\nJob <6[2]> is being terminated\nJob <6[3]> is being terminated\n" });
     await backend.cancel(["5", "6[2]", "6[3]", "5"]);
     expect(runner.calls).toEqual([{ command: "bkill", args: ["5", "6[2]", "6[3]"], input: undefined }]);
   });
@@ -27,7 +27,7 @@ describe("cancel", () => {
 
   it("treats unknown, finished and already-killed jobs as harmless (bkill exits 255)", async () => {
     const { runner, backend } = setup();
-    runner.answer("bkill", {
+    runner.reply("bkill", {
       exitCode: 255,
       stdout: "Job <5> is being terminated\n",
       stderr: "Job <999999999>: No matching job found\nJob <7>: Job has already finished\nJob <8[1]>: Operation is in progress\n",
@@ -37,7 +37,7 @@ describe("cancel", () => {
 
   it("fails with a CommandError for anything else", async () => {
     const { runner, backend } = setup();
-    runner.answer("bkill", { exitCode: 255, stderr: "Job <5>: No matching job found\nUser permission denied\n" });
+    runner.reply("bkill", { exitCode: 255, stderr: "Job <5>: No matching job found\nUser permission denied\n" });
     const error = await backend.cancel(["5"]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CommandError);
     expect((error as Error).message).toMatch(/^\[daskq:lsf\] bkill failed \(exit 255\): Job <5>: No matching job found\nUser permission denied$/);

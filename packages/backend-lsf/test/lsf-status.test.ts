@@ -88,7 +88,7 @@ describe("bjobs output", () => {
 describe("status", () => {
   it("asks ONE bjobs -json for all ids, each array once, and maps every record", async () => {
     const { runner, backend } = setup();
-    runner.answer("bjobs", {
+    runner.reply("bjobs", {
       stdout: bjobsJson([
         rec("10", "0", "RUN"),
         rec("11", "1", "RUN"),
@@ -124,8 +124,8 @@ describe("status", () => {
 
   it("reports EXIT of a job it cancelled itself as cancelled", async () => {
     const { runner, backend } = setup();
-    runner.answer("bkill", { stdout: "Job <20> is being terminated\n" });
-    runner.answer("bjobs", { stdout: bjobsJson([rec("20", "0", "EXIT", { EXIT_CODE: "130" }), rec("21", "0", "EXIT", { EXIT_CODE: "130" })]) });
+    runner.reply("bkill", { stdout: "Job <20> is being terminated\n" });
+    runner.reply("bjobs", { stdout: bjobsJson([rec("20", "0", "EXIT", { EXIT_CODE: "130" }), rec("21", "0", "EXIT", { EXIT_CODE: "130" })]) });
     await backend.cancel(["20"]);
     const report = await backend.status(["20", "21"]);
     expect(report.get("20")).toEqual({ state: "cancelled", native: "EXIT", reason: "exit code 130" });
@@ -134,7 +134,7 @@ describe("status", () => {
 
   it("treats ids bjobs does not know as absent, whatever the exit code, and asks nothing for no ids", async () => {
     const { runner, backend } = setup();
-    runner.answer("bjobs", { exitCode: 255, stderr: "Job <999> is not found\n" }, { exitCode: 0, stderr: "Job <998> is not found\n" });
+    runner.reply("bjobs", { exitCode: 255, stderr: "Job <999> is not found\n" }, { exitCode: 0, stderr: "Job <998> is not found\n" });
     expect((await backend.status(["999"])).size).toBe(0);
     expect((await backend.status(["998"])).size).toBe(0);
     expect((await backend.status(["abc"])).size).toBe(0);
@@ -144,7 +144,7 @@ describe("status", () => {
 
   it("fails with a CommandError when bjobs fails for another reason", async () => {
     const { runner, backend } = setup();
-    runner.answer("bjobs", { stdout: bjobsJson([rec("1", "0", "RUN")]) }, { exitCode: 255, stderr: "LSF is down. Please wait ...\n" });
+    runner.reply("bjobs", { stdout: bjobsJson([rec("1", "0", "RUN")]) }, { exitCode: 255, stderr: "LSF is down. Please wait ...\n" });
     await backend.status(["1"]);
     const error = await backend.status(["1"]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CommandError);
@@ -153,7 +153,7 @@ describe("status", () => {
 
   it("falls back to the text form ONCE when bjobs has no -json (LSF before 10.1.0.2), then uses only it", async () => {
     const { runner, backend, infos } = setup();
-    runner.answer("bjobs", (call) =>
+    runner.reply("bjobs", (call) =>
       call.args.includes("-json")
         ? { exitCode: 255, stderr: "bjobs: illegal option -- json\nUsage: bjobs [-a] ...\n" }
         : { stdout: "5^0^RUN^-^-^-\n6^1^PEND^-^-^New job is waiting for scheduling;\n" },
@@ -174,17 +174,17 @@ describe("status", () => {
 
   it("falls back when -json is silently ignored, but not once JSON has worked", async () => {
     const { runner, backend } = setup();
-    runner.answer("bjobs", { stdout: "JOBID USER STAT\n5 me RUN\n" }, { stdout: "5^0^RUN^-^-^-\n" });
+    runner.reply("bjobs", { stdout: "JOBID USER STAT\n5 me RUN\n" }, { stdout: "5^0^RUN^-^-^-\n" });
     expect((await backend.status(["5"])).get("5")?.state).toBe("running");
     const second = setup();
-    second.runner.answer("bjobs", { stdout: bjobsJson([rec("5", "0", "RUN")]) }, { exitCode: 255, stderr: "bjobs: illegal option -- json\n" });
+    second.runner.reply("bjobs", { stdout: bjobsJson([rec("5", "0", "RUN")]) }, { exitCode: 255, stderr: "bjobs: illegal option -- json\n" });
     await second.backend.status(["5"]);
     await expect(second.backend.status(["5"])).rejects.toThrow(/bjobs failed/);
   });
 
   it("fails in text mode on errors other than unknown ids", async () => {
     const { runner, backend } = setup();
-    runner.answer("bjobs", (call) =>
+    runner.reply("bjobs", (call) =>
       call.args.includes("-json") ? { exitCode: 255, stderr: "-json: illegal option\n" } : { exitCode: 255, stderr: "Failed in an LSF library call\n" },
     );
     await expect(backend.status(["5"])).rejects.toThrow("[daskq:lsf] bjobs failed (exit 255): Failed in an LSF library call");
@@ -193,7 +193,7 @@ describe("status", () => {
   it("lists all jobs (-a) and filters when the id list is too long for one command", async () => {
     const { runner, backend } = setup();
     const ids = Array.from({ length: 8000 }, (_, i) => String(100000 + i));
-    runner.answer("bjobs", { stdout: bjobsJson([rec("100001", "0", "RUN"), rec("7", "0", "RUN")]) });
+    runner.reply("bjobs", { stdout: bjobsJson([rec("100001", "0", "RUN"), rec("7", "0", "RUN")]) });
     const report = await backend.status(ids);
     expect(runner.calls).toEqual([{ command: "bjobs", args: [...JSON_ARGS, "-a"], input: undefined }]);
     expect([...report.keys()]).toEqual(["100001"]);
@@ -201,7 +201,7 @@ describe("status", () => {
 
   it("reports an unknown state word as queued, with a warning", async () => {
     const { runner, backend, warnings } = setup();
-    runner.answer("bjobs", { stdout: bjobsJson([rec("3", "0", "NEWSTATE")]) });
+    runner.reply("bjobs", { stdout: bjobsJson([rec("3", "0", "NEWSTATE")]) });
     expect((await backend.status(["3"])).get("3")).toEqual({ state: "queued", native: "NEWSTATE" });
     expect(warnings).toEqual(["lsf: unknown LSF job state NEWSTATE; treating it as queued"]);
   });

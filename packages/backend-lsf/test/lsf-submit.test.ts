@@ -36,7 +36,7 @@ describe("bsub output", () => {
 describe("submit", () => {
   it("runs ONE bsub with the script on its standard input (bsub < script) and no file", async () => {
     const { runner, backend } = setup();
-    runner.answer("bsub", { stdout: "Job <123> is submitted to default queue <normal>.\n" });
+    runner.reply("bsub", { stdout: "Job <123> is submitted to default queue <normal>.\n" });
     expect(await backend.submit({ script: SCRIPT, count: 1 })).toEqual(["123"]);
     expect(runner.calls).toEqual([{ command: "bsub", args: [], input: SCRIPT }]);
     expect(runner.files.size).toBe(0);
@@ -44,14 +44,14 @@ describe("submit", () => {
 
   it("submits several jobs as one array named on the command line, ids 123[1]..123[N]", async () => {
     const { runner, backend } = setup();
-    runner.answer("bsub", { stdout: "Job <123> is submitted to queue <normal>.\n" });
+    runner.reply("bsub", { stdout: "Job <123> is submitted to queue <normal>.\n" });
     expect(await backend.submit({ script: SCRIPT, count: 4 })).toEqual(["123[1]", "123[2]", "123[3]", "123[4]"]);
     expect(runner.calls).toEqual([{ command: "bsub", args: ["-J", "dask-worker[1-4]"], input: SCRIPT }]);
   });
 
   it("limits running elements with %k, from the request or from array-max-running", async () => {
     const { runner, backend } = setup({ "array-max-running": 5 });
-    runner.answer("bsub", { stdout: "Job <9> is submitted to queue <normal>." });
+    runner.reply("bsub", { stdout: "Job <9> is submitted to queue <normal>." });
     await backend.submit({ script: SCRIPT, count: 3, maxRunning: 2 });
     await backend.submit({ script: SCRIPT, count: 3 });
     await backend.submit({ script: SCRIPT, count: 1 });
@@ -60,7 +60,7 @@ describe("submit", () => {
 
   it("with use-stdin: false writes the script to a private directory and passes its path (bsub script)", async () => {
     const { runner, backend } = setup({ "use-stdin": false });
-    runner.answer("bsub", { stdout: "Job <1> is submitted to queue <normal>." }, { stdout: "Job <2> is submitted to queue <normal>." });
+    runner.reply("bsub", { stdout: "Job <1> is submitted to queue <normal>." }, { stdout: "Job <2> is submitted to queue <normal>." });
     expect(await backend.submit({ script: SCRIPT, count: 1 })).toEqual(["1"]);
     expect(await backend.submit({ script: SCRIPT, count: 2 })).toEqual(["2[1]", "2[2]"]);
     const paths = [...runner.files.keys()];
@@ -70,14 +70,14 @@ describe("submit", () => {
       { command: "bsub", args: [paths[0]], input: undefined },
       { command: "bsub", args: ["-J", "dask-worker[1-2]", paths[1]], input: undefined },
     ]);
-    expect(runner.log.filter((e) => e === "mktemp")).toHaveLength(1);
+    expect(runner.events.filter((e) => e === "mktemp")).toHaveLength(1);
     await backend.close();
     expect(runner.calls.at(-1)).toEqual({ command: "rm", args: ["-rf", "--", "/fake/tmp/daskq-lsf-1"], input: undefined });
   });
 
   it("fails with bsub's message in a CommandError", async () => {
     const { runner, backend } = setup();
-    runner.answer("bsub", { exitCode: 255, stderr: "nosuch: No such queue. Job not submitted.\n" });
+    runner.reply("bsub", { exitCode: 255, stderr: "nosuch: No such queue. Job not submitted.\n" });
     const error = await backend.submit({ script: SCRIPT, count: 1 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CommandError);
     expect((error as Error).message).toBe("[daskq:lsf] bsub failed (exit 255): nosuch: No such queue. Job not submitted.");
@@ -85,13 +85,13 @@ describe("submit", () => {
 
   it("fails when bsub exits 0 without a job id", async () => {
     const { runner, backend } = setup();
-    runner.answer("bsub", { stdout: "Request aborted by esub.\n" });
+    runner.reply("bsub", { stdout: "Request aborted by esub.\n" });
     await expect(backend.submit({ script: SCRIPT, count: 1 })).rejects.toThrow(/^\[daskq:lsf\] bsub failed \(exit 0\): printed no job id: Request aborted by esub\.$/);
   });
 
   it("creates the output directories of the script once, before bsub (LSF does not)", async () => {
     const { runner, backend } = setup();
-    runner.answer("bsub", { stdout: "Job <5> is submitted to queue <normal>." });
+    runner.reply("bsub", { stdout: "Job <5> is submitted to queue <normal>." });
     const script = "#!/bin/bash\n#BSUB -o /scratch/logs/w-%J_%I.out\n#BSUB -e rel/err.%J\n#BSUB -eo /x/%J/e\nsleep 1\n";
     await backend.submit({ script, count: 1 });
     await backend.submit({ script, count: 1 });

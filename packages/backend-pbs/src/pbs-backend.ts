@@ -1,16 +1,14 @@
-import { posix } from "node:path";
 import {
-  renderHeader,
-  runChecked,
+  CliBackend,
   silentLogger,
   type ArrayIndex,
-  type Backend,
   type BackendCapabilities,
   type CommandRunner,
   type HeaderContext,
   type JobSpec,
   type JobStatus,
   type Logger,
+  type ScriptSubmission,
   type SubmitRequest,
 } from "@daskq/core";
 import { runCancel } from "./pbs-cancel.js";
@@ -29,23 +27,19 @@ import { checkSubmitRequest, runSubmit } from "./pbs-submit.js";
  * `qstat` (`showq`) per status poll; ONE `qdel` (`canceljob`) per cancel. With `flavour: auto` the
  * flavour is asked once from `qstat --version`, before the first command that needs it.
  */
-export class PbsBackend implements Backend {
+export class PbsBackend extends CliBackend<PbsOptions> {
   readonly name = "pbs";
   readonly directivePrefix = PBS;
   readonly capabilities: BackendCapabilities;
 
+  protected readonly outputDirectoryHint = "PBS does not create the log directory; output it cannot deliver lands in the undelivered spool";
+
   private detected: PbsFlavour | undefined;
   private detecting: Promise<PbsFlavour> | undefined;
-  private scriptDir: Promise<string> | undefined;
-  private scriptCount = 0;
-  private readonly createdDirectories = new Set<string>();
   private readonly statusSession: StatusSession = { history: true };
 
-  constructor(
-    private readonly runner: CommandRunner,
-    private readonly logger: Logger = silentLogger,
-    private readonly options: PbsOptions = DEFAULT_PBS_OPTIONS,
-  ) {
+  constructor(runner: CommandRunner, logger: Logger = silentLogger, options: PbsOptions = DEFAULT_PBS_OPTIONS) {
+    super(runner, logger, options);
     this.capabilities = { arrays: options.arrays && options.flavour !== "moab" };
   }
 
@@ -64,6 +58,11 @@ export class PbsBackend implements Backend {
   /** The flavour whose syntax headers use: the known one, else PBS Pro's (dask-jobqueue's) until detected. */
   private get headerFlavour(): PbsFlavour {
     return this.knownFlavour ?? "pro";
+  }
+
+  /** `qsub`, or `msub` on Moab (the flavour is known by the time a submission is logged). */
+  protected get submitCommand(): string {
+    return FLAVOURS[this.headerFlavour].submit;
   }
 
   /** The flavour, asking `qstat --version` once when it is `auto` (a failed attempt is retried next time). */
@@ -92,24 +91,6 @@ export class PbsBackend implements Backend {
     });
   }
 
-  /**
-   * Writes the script to this backend's private directory on the runner's host, creates the
-   * directories its output goes to, and runs qsub (msub). Resolves the ids as soon as it answers.
-   */
-  async submit(request: SubmitRequest): Promise<string[]> {
-    checkSubmitRequest(request, this.capabilities.arrays);
-    const flavour = await this.flavour();
-    const script = this.adaptScript(request.script, flavour);
-    const dir = await this.ensureScriptDir();
-    const path = posix.join(dir, `job-${++this.scriptCount}.sh`);
-    await this.runner.writeFile(path, script, { mode: 0o700 });
-    await this.ensureDirectories(outputDirectories(script));
-    const maxRunning = request.count > 1 ? (request.maxRunning ?? this.options.arrayMaxRunning) : undefined;
-    const ids = await runSubmit(this.runner, flavour, path, request.count, maxRunning);
-    this.logger.debug(`pbs: ${FLAVOURS[flavour].submit} ${path} -> ${ids.length === 1 ? ids[0] : `${ids[0]} ... ${ids.at(-1)}`}`);
-    return ids;
-  }
-
   async status(ids: readonly string[]): Promise<Map<string, JobStatus>> {
     if (ids.length === 0) return new Map();
     const flavour = await this.flavour();
@@ -121,37 +102,18 @@ export class PbsBackend implements Backend {
     return runCancel(this.runner, await this.flavour(), ids, this.logger);
   }
 
-  /**
-   * Where the job's output goes, read from the header this spec renders to (so `job-directives-skip`
-   * and `job-extra-directives` count); see `outputFileOf`. Undefined without `log-directory`.
-   */
-  outputFile(spec: JobSpec, jobId: string): string | undefined {
-    try {
-      return outputFileOf(renderHeader(this, spec, spec.jobName), jobId, this.headerFlavour);
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** Removes this backend's script directory. */
-  async close(): Promise<void> {
-    const dir = this.scriptDir;
-    this.scriptDir = undefined;
-    if (!dir) return;
-    try {
-      const path = await dir;
-      await this.runner.run("rm", ["-rf", "--", path]);
-    } catch (error) {
-      this.logger.debug(`pbs: could not remove the script directory: ${(error as Error).message}`);
-    }
+  protected checkRequest(request: SubmitRequest): void {
+    checkSubmitRequest(request, this.capabilities.arrays);
   }
 
   /**
-   * With `flavour: auto`, a script rendered before the flavour was known uses PBS Pro's syntax. On
-   * Torque (and Moab) the generated `select=` line becomes `nodes=1:ppn=..,mem=..` and the array
-   * index variable `$PBS_ARRAY_INDEX` becomes `$PBS_ARRAYID`. Lines the user wrote are left alone.
+   * Learns the flavour first (asking `qstat --version` with `flavour: auto`). With `flavour: auto`,
+   * a script rendered before the flavour was known uses PBS Pro's syntax. On Torque (and Moab) the
+   * generated `select=` line becomes `nodes=1:ppn=..,mem=..` and the array index variable
+   * `$PBS_ARRAY_INDEX` becomes `$PBS_ARRAYID`. Lines the user wrote are left alone.
    */
-  private adaptScript(script: string, flavour: PbsFlavour): string {
+  protected override async prepareScript(script: string): Promise<string> {
+    const flavour = await this.flavour();
     if (this.options.flavour !== "auto" || flavour === "pro") return script;
     let adapted = script;
     if (!this.options.resourceSpec) adapted = adapted.replace(/^#PBS -l select=1:ncpus=(\d+):mem=(\w+)$/m, "#PBS -l nodes=1:ppn=$1,mem=$2");
@@ -160,24 +122,17 @@ export class PbsBackend implements Backend {
     return adapted;
   }
 
-  private ensureScriptDir(): Promise<string> {
-    if (!this.scriptDir) {
-      const made = this.runner.makeTempDir("daskq-pbs-");
-      made.catch(() => {
-        if (this.scriptDir === made) this.scriptDir = undefined;
-      });
-      this.scriptDir = made;
-    }
-    return this.scriptDir;
+  /** `qsub [-J|-t 0-(n-1)[%k]] <path>`, or `msub <path>` on Moab. */
+  protected async submitScript({ path, count, maxRunning }: ScriptSubmission): Promise<string[]> {
+    return runSubmit(this.runner, await this.flavour(), path, count, maxRunning);
   }
 
-  /** `mkdir -p` for output directories not created yet by this backend (one command for all). */
-  private async ensureDirectories(dirs: readonly string[]): Promise<void> {
-    const missing = dirs.filter((d) => !this.createdDirectories.has(d));
-    if (missing.length === 0) return;
-    await runChecked(this.runner, "pbs", "mkdir", ["-p", "--", ...missing], {
-      hint: "PBS does not create the log directory; output it cannot deliver lands in the undelivered spool",
-    });
-    for (const d of missing) this.createdDirectories.add(d);
+  protected parseOutputDirectories(script: string): string[] {
+    return outputDirectories(script);
+  }
+
+  /** Depends on the flavour; see `outputFileOf`. Undefined without `log-directory`. */
+  protected parseOutputFile(header: readonly string[], jobId: string): string | undefined {
+    return outputFileOf(header, jobId, this.headerFlavour);
   }
 }

@@ -1,61 +1,7 @@
-import type { CommandResult, CommandRunner, JobSpec, RunOptions } from "@daskq/core";
+import type { JobSpec } from "@daskq/core";
 
-/** One command a FakeRunner was asked to run. */
-export interface RecordedCall {
-  readonly command: string;
-  readonly args: readonly string[];
-}
+export { FakeRunner, type RecordedCall } from "@daskq/testing";
 
-type Reply = Partial<CommandResult> | ((call: RecordedCall) => Partial<CommandResult>);
-
-/**
- * A CommandRunner that runs nothing: it records every command (argv) and file, and answers from
- * canned replies per command name (consumed in order; the last one repeats).
- */
-export class FakeRunner implements CommandRunner {
-  readonly description = "fake";
-  readonly calls: RecordedCall[] = [];
-  readonly files = new Map<string, { content: string; mode: number | undefined }>();
-  readonly events: string[] = [];
-  private readonly replies = new Map<string, Reply[]>();
-  private tempDirs = 0;
-
-  /** Queue replies for `command`. */
-  reply(command: string, ...replies: Reply[]): this {
-    this.replies.set(command, [...(this.replies.get(command) ?? []), ...replies]);
-    return this;
-  }
-
-  callsOf(command: string): RecordedCall[] {
-    return this.calls.filter((c) => c.command === command);
-  }
-
-  async run(command: string, args: readonly string[], _options?: RunOptions): Promise<CommandResult> {
-    const call = { command, args: [...args] };
-    this.calls.push(call);
-    this.events.push(`run ${command}`);
-    const queue = this.replies.get(command) ?? [];
-    const next = queue.length > 1 ? queue.shift() : queue[0];
-    const reply = typeof next === "function" ? next(call) : (next ?? {});
-    return { exitCode: reply.exitCode ?? 0, stdout: reply.stdout ?? "", stderr: reply.stderr ?? "" };
-  }
-
-  async writeFile(path: string, content: string, options?: { mode?: number }): Promise<void> {
-    this.events.push(`write ${path}`);
-    this.files.set(path, { content, mode: options?.mode });
-  }
-
-  async readFile(path: string): Promise<string | undefined> {
-    return this.files.get(path)?.content;
-  }
-
-  async makeTempDir(prefix: string): Promise<string> {
-    this.events.push("mktemp");
-    return `/fake/tmp/${prefix}${++this.tempDirs}`;
-  }
-
-  async close(): Promise<void> {}
-}
 
 /** The `jobqueue.sge` defaults the config loader puts into `backendOptions`. */
 export const SGE_DEFAULT_OPTIONS = { "parallel-environment": "smp", "memory-resource": "h_vmem", arrays: true } as const;

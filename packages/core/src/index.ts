@@ -21,6 +21,7 @@ export type {
   JobStatus,
   SubmitRequest,
 } from "./backend/backend.js";
+export { CliBackend, type CliBackendOptions, type ScriptSubmission } from "./backend/cli-backend.js";
 
 export type { CommandRunner, CommandResult, RunOptions } from "./runner/command-runner.js";
 export { LocalRunner } from "./runner/local-runner.js";
