@@ -2,7 +2,6 @@ import type { JobSpec } from "@daskq/core";
 
 export { FakeRunner, type RecordedCall } from "@daskq/testing";
 
-
 /** What `qstat --version` prints: PBS Pro on stdout, Torque on stderr (see pbs-flavour.ts). */
 export const PRO_VERSION = { stdout: "pbs_version = 22.05.11\n" };
 export const TORQUE_VERSION = { stderr: "Version: 6.1.3\nCommit: 0123abcd\n" };
