@@ -1,4 +1,4 @@
-import { CommandError, DaskqError, runChecked, type CommandRunner, type SubmitRequest } from "@daskq/core";
+import { CommandError, DaskqError, runChecked, type CommandRunner, type SubmitRequest, checkSubmitRequest as checkRequest } from "@daskq/core";
 import { optionValue, readDirectives } from "./lsf-directives.js";
 import { elementJobId } from "./lsf-ids.js";
 
@@ -44,14 +44,7 @@ export function bsubArgs(script: string, count: number, maxRunning: number | und
  *   off, or a `maxRunning` that is not a positive integer.
  */
 export function checkSubmitRequest(request: SubmitRequest, arrays: boolean): void {
-  const { count, maxRunning } = request;
-  if (!Number.isInteger(count) || count < 1) throw new DaskqError("lsf", `cannot submit ${count} jobs: the count must be a positive integer`);
-  if (count > 1 && !arrays) {
-    throw new DaskqError("lsf", `cannot submit ${count} jobs as one array: arrays are switched off (jobqueue.lsf.arrays: false)`);
-  }
-  if (maxRunning !== undefined && (!Number.isInteger(maxRunning) || maxRunning < 1)) {
-    throw new DaskqError("lsf", `array-max-running must be a positive integer, got ${maxRunning}`);
-  }
+  checkRequest("lsf", request, arrays, "jobqueue.lsf.arrays: false");
 }
 
 /**

@@ -1,4 +1,4 @@
-import { CommandError, DaskqError, runChecked, type CommandRunner, type SubmitRequest } from "@daskq/core";
+import { CommandError, DaskqError, runChecked, type CommandRunner, type SubmitRequest, checkSubmitRequest as checkRequest } from "@daskq/core";
 import { FLAVOURS, type PbsFlavour } from "./pbs-flavour.js";
 import { parsePbsJobId, subjobIds } from "./pbs-ids.js";
 
@@ -36,14 +36,7 @@ export function parseSubmitOutput(stdout: string, flavour: PbsFlavour): string |
  *   Moab), or a `maxRunning` that is not a positive integer.
  */
 export function checkSubmitRequest(request: SubmitRequest, arrays: boolean): void {
-  const { count, maxRunning } = request;
-  if (!Number.isInteger(count) || count < 1) throw new DaskqError("pbs", `cannot submit ${count} jobs: the count must be a positive integer`);
-  if (count > 1 && !arrays) {
-    throw new DaskqError("pbs", `cannot submit ${count} jobs as one array: arrays are switched off (jobqueue.pbs.arrays: false, or flavour moab)`);
-  }
-  if (maxRunning !== undefined && (!Number.isInteger(maxRunning) || maxRunning < 1)) {
-    throw new DaskqError("pbs", `array-max-running must be a positive integer, got ${maxRunning}`);
-  }
+  checkRequest("pbs", request, arrays, "jobqueue.pbs.arrays: false, or flavour moab");
 }
 
 /**

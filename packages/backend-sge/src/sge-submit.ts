@@ -1,4 +1,4 @@
-import { CommandError, DaskqError, runChecked, type CommandRunner, type SubmitRequest } from "@daskq/core";
+import { CommandError, DaskqError, runChecked, type CommandRunner, type SubmitRequest, checkSubmitRequest as checkRequest } from "@daskq/core";
 import { parseTaskRanges, taskJobId, type TaskRange } from "./sge-ids.js";
 
 /** What `qsub -terse` prints: `123` for a job, `123.1-4:1` for an array (first-last:step). */
@@ -44,14 +44,7 @@ export function qsubArgs(scriptPath: string, count: number, maxRunning: number |
  *   off, or a `maxRunning` that is not a positive integer.
  */
 export function checkSubmitRequest(request: SubmitRequest, arrays: boolean): void {
-  const { count, maxRunning } = request;
-  if (!Number.isInteger(count) || count < 1) throw new DaskqError("sge", `cannot submit ${count} jobs: the count must be a positive integer`);
-  if (count > 1 && !arrays) {
-    throw new DaskqError("sge", `cannot submit ${count} jobs as one array: arrays are switched off (jobqueue.sge.arrays: false)`);
-  }
-  if (maxRunning !== undefined && (!Number.isInteger(maxRunning) || maxRunning < 1)) {
-    throw new DaskqError("sge", `array-max-running must be a positive integer, got ${maxRunning}`);
-  }
+  checkRequest("sge", request, arrays, "jobqueue.sge.arrays: false");
 }
 
 /**

@@ -1,4 +1,4 @@
-import { CommandError, DaskqError, runChecked, type CommandRunner, type SubmitRequest } from "@daskq/core";
+import { CommandError, DaskqError, runChecked, type CommandRunner, type SubmitRequest, checkSubmitRequest as checkRequest } from "@daskq/core";
 import { taskJobId } from "./slurm-ids.js";
 
 /** A job id as `sbatch --parsable` prints it: `123`, or `123;cluster` on a multi-cluster site. */
@@ -33,14 +33,7 @@ export function sbatchArgs(scriptPath: string, count: number, maxRunning: number
  *   off, or a `maxRunning` that is not a positive integer.
  */
 export function checkSubmitRequest(request: SubmitRequest, arrays: boolean): void {
-  const { count, maxRunning } = request;
-  if (!Number.isInteger(count) || count < 1) throw new DaskqError("slurm", `cannot submit ${count} jobs: the count must be a positive integer`);
-  if (count > 1 && !arrays) {
-    throw new DaskqError("slurm", `cannot submit ${count} jobs as one array: arrays are switched off (jobqueue.slurm.arrays: false)`);
-  }
-  if (maxRunning !== undefined && (!Number.isInteger(maxRunning) || maxRunning < 1)) {
-    throw new DaskqError("slurm", `array-max-running must be a positive integer, got ${maxRunning}`);
-  }
+  checkRequest("slurm", request, arrays, "jobqueue.slurm.arrays: false");
 }
 
 /**
