@@ -1,6 +1,8 @@
 import type { JobSpec } from "@daskq/core";
 import type { LsfEnvironment } from "../src/lsf-units.js";
 
+import { testJobSpec } from "@daskq/testing";
+
 export { FakeRunner, type RecordedCall } from "@daskq/testing";
 
 /** An lsf.conf lookup over an in-memory file system. */
@@ -13,29 +15,5 @@ export const NO_LSF_CONF = fakeEnvironment({});
 
 /** A JobSpec like the config loader makes for `jobqueue.lsf`: cores 8, memory 16GB, 1 h, queue q, project p. */
 export function makeSpec(overrides: Partial<JobSpec> = {}): JobSpec {
-  return {
-    jobName: "dask-worker",
-    cores: 8,
-    memory: 16e9,
-    processes: 2,
-    python: "/usr/bin/python3",
-    interface: undefined,
-    deathTimeout: 60,
-    localDirectory: undefined,
-    workerCommand: "distributed.cli.dask_worker",
-    workerExtraArgs: [],
-    nanny: true,
-    prologue: [],
-    epilogue: [],
-    extraDirectives: [],
-    directivesSkip: [],
-    logDirectory: undefined,
-    shebang: "#!/usr/bin/env bash",
-    walltime: 3600,
-    queue: "q",
-    account: "p",
-    env: {},
-    backendOptions: {},
-    ...overrides,
-  };
+  return testJobSpec(overrides);
 }

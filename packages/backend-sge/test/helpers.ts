@@ -1,5 +1,7 @@
 import type { JobSpec } from "@daskq/core";
 
+import { testJobSpec } from "@daskq/testing";
+
 export { FakeRunner, type RecordedCall } from "@daskq/testing";
 
 /** The `jobqueue.sge` defaults the config loader puts into `backendOptions`. */
@@ -10,31 +12,10 @@ export const SGE_DEFAULT_OPTIONS = { "parallel-environment": "smp", "memory-reso
  * 1 h, queue q, project p. `backendOptions` overrides are merged over the loader's defaults.
  */
 export function makeSpec(overrides: Partial<JobSpec> = {}): JobSpec {
-  return {
-    jobName: "dask-worker",
-    cores: 8,
-    memory: 16e9,
-    processes: 2,
-    python: "/usr/bin/python3",
-    interface: undefined,
-    deathTimeout: 60,
-    localDirectory: undefined,
-    workerCommand: "distributed.cli.dask_worker",
-    workerExtraArgs: [],
-    nanny: true,
-    prologue: [],
-    epilogue: [],
-    extraDirectives: [],
-    directivesSkip: [],
-    logDirectory: undefined,
-    shebang: "#!/usr/bin/env bash",
-    walltime: 3600,
-    queue: "q",
-    account: "p",
-    env: {},
+  return testJobSpec({
     ...overrides,
     backendOptions: { ...SGE_DEFAULT_OPTIONS, ...overrides.backendOptions },
-  };
+  });
 }
 
 /** qstat -xml as SGE 8.1.9 prints it, around the given `<job_list>` entries. */

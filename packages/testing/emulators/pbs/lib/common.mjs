@@ -199,9 +199,12 @@ export function taskStatus(s, job, index) {
   const dir = jobDir(s, job.seq);
   const task = taskName(index);
   const start = readJson(path.join(dir, `${task}.start`));
-  const end = readJson(path.join(dir, `${task}.end`));
+  const endFile = path.join(dir, `${task}.end`);
+  let end = readJson(endFile);
   const del = readJson(path.join(dir, `${task}.delete`));
   const deleted = Boolean(del);
+  // The MoM writes .end and then exits: a MoM found dead may have written it after the first read.
+  if (!end && start && !isAlive(start.pid)) end = readJson(endFile);
   if (end) {
     return { phase: "done", start, end, deleted, exit: end.exit, endedAt: end.time, walltimeExceeded: Boolean(end.walltime) };
   }
