@@ -1,4 +1,4 @@
-import { CommandError, type CommandRunner, type Logger } from "@daskq/core";
+import { onlyHarmlessLines, runCancelCommand, type CommandRunner, type Logger } from "@daskq/core";
 import { parseLsfJobId } from "./lsf-ids.js";
 
 /**
@@ -10,11 +10,7 @@ const HARMLESS = [/No matching job found/i, /Job has already finished/i, /Operat
 
 /** Whether a failed bkill complained only about unknown or finished jobs. */
 export function onlyHarmlessErrors(stderr: string): boolean {
-  const lines = stderr
-    .split("\n")
-    .map((l) => l.trim())
-    .filter((l) => l !== "");
-  return lines.length > 0 && lines.every((line) => HARMLESS.some((re) => re.test(line)));
+  return onlyHarmlessLines(stderr, HARMLESS);
 }
 
 /** The ids worth passing to bkill: well-formed (`123`, `123[4]`), each once. */
@@ -31,14 +27,5 @@ export function bkillArgs(ids: readonly string[]): string[] {
  * @throws CommandError when bkill fails for another reason (e.g. mbatchd is down).
  */
 export async function runBkill(runner: CommandRunner, ids: readonly string[], logger?: Logger): Promise<void> {
-  const args = bkillArgs(ids);
-  if (args.length < ids.length) logger?.debug(`lsf: not cancelling malformed job ids: ${ids.filter((id) => !args.includes(id)).join(" ")}`);
-  if (args.length === 0) return;
-  const result = await runner.run("bkill", args);
-  if (result.exitCode === 0) return;
-  if (onlyHarmlessErrors(result.stderr)) {
-    logger?.debug(`lsf: bkill: ${result.stderr.trim()}`);
-    return;
-  }
-  throw new CommandError("lsf", "bkill", result.exitCode, result.stderr || result.stdout);
+  await runCancelCommand(runner, { component: "lsf", command: "bkill", harmless: HARMLESS }, ids, bkillArgs(ids), logger);
 }

@@ -1,4 +1,4 @@
-import { CommandError, type CommandRunner, type Logger } from "@daskq/core";
+import { onlyHarmlessLines, runCancelCommand, type CommandRunner, type Logger } from "@daskq/core";
 import { FLAVOURS, type PbsFlavour } from "./pbs-flavour.js";
 import { parsePbsJobId } from "./pbs-ids.js";
 
@@ -24,12 +24,7 @@ const CANCELJOB_HARMLESS = [/invalid job/i, /cannot locate/i, /not found/i, /unk
 
 /** Whether a failed cancel command complained only about unknown or finished jobs. */
 export function onlyHarmlessErrors(stderr: string, flavour: PbsFlavour = "pro"): boolean {
-  const patterns = flavour === "moab" ? CANCELJOB_HARMLESS : QDEL_HARMLESS;
-  const lines = stderr
-    .split("\n")
-    .map((l) => l.trim())
-    .filter((l) => l !== "");
-  return lines.length > 0 && lines.every((line) => patterns.some((re) => re.test(line)));
+  return onlyHarmlessLines(stderr, flavour === "moab" ? CANCELJOB_HARMLESS : QDEL_HARMLESS);
 }
 
 /**
@@ -49,15 +44,11 @@ export function cancelArgs(flavour: PbsFlavour, ids: readonly string[]): string[
  * @throws CommandError when the command fails for another reason (e.g. the server is down).
  */
 export async function runCancel(runner: CommandRunner, flavour: PbsFlavour, ids: readonly string[], logger?: Logger): Promise<void> {
-  const args = cancelArgs(flavour, ids);
-  if (args.length < new Set(ids).size) logger?.debug(`pbs: not cancelling malformed job ids: ${ids.filter((id) => !args.includes(id)).join(" ")}`);
-  if (args.length === 0) return;
-  const command = FLAVOURS[flavour].cancel;
-  const result = await runner.run(command, args);
-  if (result.exitCode === 0) return;
-  if (onlyHarmlessErrors(result.stderr || result.stdout, flavour)) {
-    logger?.debug(`pbs: ${command}: ${(result.stderr || result.stdout).trim()}`);
-    return;
-  }
-  throw new CommandError("pbs", command, result.exitCode, result.stderr || result.stdout);
+  const cancel = {
+    component: "pbs",
+    command: FLAVOURS[flavour].cancel,
+    harmless: flavour === "moab" ? CANCELJOB_HARMLESS : QDEL_HARMLESS,
+    messageOnStdout: true,
+  };
+  await runCancelCommand(runner, cancel, ids, cancelArgs(flavour, ids), logger);
 }

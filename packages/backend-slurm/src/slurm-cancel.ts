@@ -1,4 +1,4 @@
-import { CommandError, type CommandRunner, type Logger } from "@daskq/core";
+import { onlyHarmlessLines, runCancelCommand, type CommandRunner, type Logger } from "@daskq/core";
 import { parseJobId } from "./slurm-ids.js";
 
 /**
@@ -9,11 +9,7 @@ const HARMLESS = [/invalid job id/i, /already completing or completed/i, /job ha
 
 /** Whether a failed scancel complained only about unknown or finished jobs. */
 export function onlyHarmlessErrors(stderr: string): boolean {
-  const lines = stderr
-    .split("\n")
-    .map((l) => l.trim())
-    .filter((l) => l !== "");
-  return lines.length > 0 && lines.every((line) => HARMLESS.some((re) => re.test(line)));
+  return onlyHarmlessLines(stderr, HARMLESS);
 }
 
 /** The ids worth passing to scancel: well-formed (`123`, `123_4`), each once. */
@@ -29,14 +25,5 @@ export function scancelArgs(ids: readonly string[]): string[] {
  * @throws CommandError when scancel fails for another reason (e.g. the controller is down).
  */
 export async function runScancel(runner: CommandRunner, ids: readonly string[], logger?: Logger): Promise<void> {
-  const args = scancelArgs(ids);
-  if (args.length < ids.length) logger?.debug(`slurm: not cancelling malformed job ids: ${ids.filter((id) => !args.includes(id)).join(" ")}`);
-  if (args.length === 0) return;
-  const result = await runner.run("scancel", args);
-  if (result.exitCode === 0) return;
-  if (onlyHarmlessErrors(result.stderr)) {
-    logger?.debug(`slurm: scancel: ${result.stderr.trim()}`);
-    return;
-  }
-  throw new CommandError("slurm", "scancel", result.exitCode, result.stderr || result.stdout);
+  await runCancelCommand(runner, { component: "slurm", command: "scancel", harmless: HARMLESS }, ids, scancelArgs(ids), logger);
 }

@@ -26,6 +26,7 @@ export { CliBackend, type CliBackendOptions, type ScriptSubmission } from "./bac
 export type { CommandRunner, CommandResult, RunOptions } from "./runner/command-runner.js";
 export { LocalRunner } from "./runner/local-runner.js";
 export { runChecked } from "./runner/run-checked.js";
+export { runCancelCommand, onlyHarmlessLines, type CancelCommand } from "./runner/run-cancel-command.js";
 export { checkSubmitRequest } from "./backend/check-submit-request.js";
 
 export { BACKEND, COMMAND_RUNNER } from "./registry/tokens.js";
