@@ -44,6 +44,7 @@ export {
 export { WorkerStatusStream, type WorkerStatusEvents } from "./scheduler/worker-status-stream.js";
 export type { WorkerInfo } from "./scheduler/worker-info.js";
 export { SchedulerProcess, type SchedulerProcessOptions, type SchedulerProcessEvents } from "./scheduler/scheduler-process.js";
+export type { LaunchedScheduler, LaunchedSchedulerEvents } from "./scheduler/launched-scheduler.js";
 export { findPython, type PythonWithDask } from "./scheduler/find-python.js";
 
 export { loadConfig, type ResolvedConfig, type ValueSource } from "./config/load-config.js";

@@ -6,6 +6,7 @@ import { execa, type ResultPromise } from "execa";
 import { DaskqError, TimeoutError } from "../errors.js";
 import { silentLogger, type Logger } from "../logger.js";
 import { parseAddress } from "./address.js";
+import type { LaunchedScheduler, LaunchedSchedulerEvents } from "./launched-scheduler.js";
 
 /** How to launch the scheduler. */
 export interface SchedulerProcessOptions {
@@ -30,10 +31,7 @@ export interface SchedulerProcessOptions {
 }
 
 /** Events of a running scheduler process. */
-export interface SchedulerProcessEvents {
-  /** The process ended; `expected` is true when `stop()` asked for it. */
-  exit: [info: { code: number | undefined; signal: string | undefined; expected: boolean }];
-}
+export type SchedulerProcessEvents = LaunchedSchedulerEvents;
 
 /**
  * Makes the scheduler die with us: PR_SET_PDEATHSIG (Linux) survives exec, so a crashed daskq
@@ -53,7 +51,7 @@ const LAUNCHER = [
  * A `distributed` scheduler started and supervised by daskq. The real address and dashboard port
  * are read from the `--scheduler-file` the scheduler writes once it listens.
  */
-export class SchedulerProcess extends EventEmitter<SchedulerProcessEvents> {
+export class SchedulerProcess extends EventEmitter<SchedulerProcessEvents> implements LaunchedScheduler {
   private stopping = false;
   private exitedWith: { code: number | undefined; signal: string | undefined } | undefined;
   private readonly logLines: string[] = [];
@@ -100,6 +98,11 @@ export class SchedulerProcess extends EventEmitter<SchedulerProcessEvents> {
     }
     logger.info(`scheduler listening at ${scheduler.address}`);
     return scheduler;
+  }
+
+  /** Workers connect where daskq does: the scheduler runs on this machine. */
+  get workerAddress(): string {
+    return this.address;
   }
 
   /** Process id of the scheduler. */
