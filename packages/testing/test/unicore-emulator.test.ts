@@ -65,7 +65,7 @@ describe("UNICORE emulator", () => {
     await submit({ Executable: "true", Tags: ["cluster-b"] });
     const list = (await (await call("/jobs?tags=cluster-a,x")).json()) as { jobs: string[] };
     expect(list.jobs).toEqual([a]);
-    expect((await (await call("/jobs?tags=cluster-a,nope")).json()).jobs).toEqual([]);
+    expect(((await (await call("/jobs?tags=cluster-a,nope")).json()) as { jobs: string[] }).jobs).toEqual([]);
     expect(Object.keys(await props(`${a}?fields=status,exitCode`)).every((k) => ["status", "exitCode"].includes(k))).toBe(true);
   });
 
@@ -106,11 +106,11 @@ describe("UNICORE emulator", () => {
   it("refuses wrong credentials with 403, lets anonymous callers see only the anonymous role, accepts Bearer tokens, and answers an expired session with 432", async () => {
     const wrong = await call("", { auth: `Basic ${Buffer.from("demouser:nope").toString("base64")}` });
     expect(wrong.status).toBe(403);
-    expect((await wrong.json()).errorMessage).toMatch(/credentials could not be verified/);
+    expect(((await wrong.json()) as { errorMessage: string }).errorMessage).toMatch(/credentials could not be verified/);
     const anonymous = (await (await call("", { auth: null })).json()) as any;
     expect(anonymous.client.role.selected).toBe("anonymous");
     expect((await call("/jobs", { auth: null, method: "POST", body: "{}" })).status).toBe(401);
-    expect((await (await call("", { auth: "Bearer good-token" })).json()).client.role.selected).toBe("user");
+    expect(((await (await call("", { auth: "Bearer good-token" })).json()) as any).client.role.selected).toBe("user");
     const first = await call("");
     const session = first.headers.get("x-unicore-securitysession") as string;
     expect(session).toBeTruthy();
