@@ -10,3 +10,5 @@ export { backendConformanceSuite, type ConformanceTarget } from "./conformance-s
 export { LSF_EMULATOR_BIN, LSF_EMULATOR_REQUIREMENTS, LsfEmulatorRunner, lsfEmulatorRunner, withLsfEmulator, lsfEmulatorAvailable, createLsfEmulatorCluster, killLsfEmulatorJobs, type LsfEmulatorOptions, type LsfEmulatorCluster } from "./lsf-emulator.js";
 export { PBS_EMULATOR_BIN, PBS_EMULATOR_DEFAULT_STATE, PbsEmulatorRunner, pbsEmulatorRunner, pbsEmulatorEnv, pbsEmulatorAvailable, killPbsEmulatorJobs, type PbsEmulatorFlavour, type PbsEmulatorOptions } from "./pbs-emulator.js";
 export { UnicoreEmulator, UNICORE_EMULATOR_BIN, type UnicoreEmulatorOptions, type RecordedRequest } from "./unicore-emulator/unicore-emulator.js";
+export { startMarathonEmulator, type MarathonEmulator, type MarathonEmulatorOptions, type MarathonRequest } from "./marathon-emulator/marathon-emulator.js";
+export type { EmulatedApp } from "./marathon-emulator/emulated-app.js";
