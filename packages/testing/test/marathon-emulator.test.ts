@@ -24,12 +24,13 @@ describe("Marathon emulator", () => {
       ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
     });
     const text = await response.text();
-    return { status: response.status, headers: response.headers, json: text.startsWith("{") || text.startsWith("[") ? (JSON.parse(text) as Record<string, any>) : text };
+    return { status: response.status, headers: response.headers, json: (text.startsWith("{") || text.startsWith("[") ? JSON.parse(text) : { text }) as Record<string, any> };
   };
   const waitNoDeployment = (id: string) => eventually(async () => !((await call("GET", "/v2/deployments")).json as unknown as { affectedApps: string[] }[]).some((d) => d.affectedApps.includes(id)), 20_000, 50);
 
   beforeAll(async () => {
-    marathon = await startMarathonEmulator({ stagingMs: 100, minimumDeploymentMs: 300 });
+    // Deployments last at least 1 s, so that the second PUT below meets the first one even on a loaded machine.
+    marathon = await startMarathonEmulator({ stagingMs: 100, minimumDeploymentMs: 1000 });
     out = await mkdtemp(join(tmpdir(), "daskq-marathon-emulator-test-"));
   });
   afterAll(async () => {
