@@ -133,9 +133,18 @@ export async function startMarathonEmulator(options: MarathonEmulatorOptions = {
     return { deploymentId: id, version };
   };
 
-  /** The app has exactly `instances` tasks, all running (a scale or start deployment is done). */
-  const reachedInstances = (app: EmulatedApp) => () =>
-    app.tasks.size === app.definition.instances && [...app.tasks.values()].every((t) => t.state === "TASK_RUNNING");
+  /**
+   * The goal of a start, scale or restart deployment (core/deployment/impl/TaskStartActor.scala and
+   * ReadinessBehavior.scala): the `need` tasks it launches are RUNNING at the same time (a task that
+   * ends meanwhile no longer counts, so a crash-looping app never finishes its deployment), and no
+   * more than `target` tasks are left.
+   */
+  const started = (app: EmulatedApp, target: number, need: number) => {
+    const since = Date.now();
+    return () =>
+      app.tasks.size <= target &&
+      [...app.tasks.values()].filter((t) => t.state === "TASK_RUNNING" && !t.killRequested && t.stagedAt.getTime() >= since).length >= need;
+  };
 
   const findApp = (id: string): EmulatedApp => {
     const app = apps.get(absoluteAppId(id));
@@ -200,7 +209,7 @@ export async function startMarathonEmulator(options: MarathonEmulatorOptions = {
         const id = absoluteAppId(raw["id"]);
         if (apps.has(id)) throw new HttpError(409, { message: `An app with id [${id}] already exists.` });
         const app = new EmulatedApp(readAppDefinition(raw, id), agent);
-        const { deploymentId } = deploy(id, "StartApplication", false, reachedInstances(app));
+        const { deploymentId } = deploy(id, "StartApplication", false, started(app, app.definition.instances, app.definition.instances));
         apps.set(id, app);
         app.reconcile();
         response.setHeader("Location", `/v2/apps${id}`);
@@ -216,7 +225,7 @@ export async function startMarathonEmulator(options: MarathonEmulatorOptions = {
         const existing = apps.get(id);
         if (!existing) {
           const app = new EmulatedApp(readAppDefinition({ ...raw, id }, id), agent);
-          const result = deploy(id, "StartApplication", force, reachedInstances(app));
+          const result = deploy(id, "StartApplication", force, started(app, app.definition.instances, app.definition.instances));
           apps.set(id, app);
           app.reconcile();
           response.setHeader("Marathon-Deployment-Id", result.deploymentId);
@@ -224,8 +233,9 @@ export async function startMarathonEmulator(options: MarathonEmulatorOptions = {
         }
         const partial = query.get("partialUpdate") !== "false";
         const next = readAppDefinition(partial ? raw : { ...raw }, id, partial ? existing.definition : undefined);
-        const scalingOnly = next.instances !== existing.definition.instances;
-        const result = deploy(id, scalingOnly ? "ScaleApplication" : "RestartApplication", force, reachedInstances(existing));
+        const restart = JSON.stringify({ ...next, instances: 0 }) !== JSON.stringify({ ...existing.definition, instances: 0 });
+        const need = restart ? next.instances : Math.max(0, next.instances - existing.activeTasks.length);
+        const result = deploy(id, restart ? "RestartApplication" : "ScaleApplication", force, started(existing, next.instances, need));
         existing.update(next);
         response.setHeader("Marathon-Deployment-Id", result.deploymentId);
         return [200, result];
