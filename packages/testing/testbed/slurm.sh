@@ -10,6 +10,8 @@
 #   how the tests get a job that is reliably "queued".
 # - MinJobAge=300: finished jobs stay visible to `squeue -t all` for five minutes.
 # - No accounting database (sacct does not work); no systemd, no cgroups.
+# - JWT authentication next to munge (AuthAltTypes=auth/jwt, HS256 key in the state directory), so
+#   that slurmrestd (slurmrest.sh) can act for a user holding a token from `scontrol token`.
 # Safe to run again: it only rewrites slurm.conf when it changed, reconfigures a running controller
 # instead of restarting it (both daemons are restarted only when the node's CPUs or memory changed,
 # which reconfigure does not apply), and puts a node that came back DOWN into service again.
@@ -20,7 +22,7 @@ SLURM_MEMORY_MB=${SLURM_MEMORY_MB:-64000}
 NODE=$(hostname -s)
 CONF=/etc/slurm/slurm.conf
 
-apt_install munge slurmctld slurmd slurm-client
+apt_install munge slurmctld slurmd slurm-client slurm-wlm-jwt-plugin
 
 # ---- munge: Slurm's authentication ----------------------------------------------------------------
 # Debian creates the key on install; make one if it is missing. munged refuses to start without
@@ -38,6 +40,10 @@ fi
 
 # ---- configuration ----------------------------------------------------------------------------------
 install -d -m 0755 /etc/slurm /var/lib/slurm/slurmctld /var/lib/slurm/slurmd /var/log/slurm
+# The key slurmctld signs and checks JWTs with: 32 random bytes, readable by SlurmUser (root) only.
+JWT_KEY=/var/lib/slurm/slurmctld/jwt_hs256.key
+[ -s "$JWT_KEY" ] || head -c 32 /dev/urandom >"$JWT_KEY"
+chmod 0600 "$JWT_KEY"
 wanted=$(mktemp)
 cat >"$wanted" <<EOF
 # Written by daskq packages/testing/testbed/slurm.sh: a one-node test cluster.
@@ -46,6 +52,8 @@ SlurmctldHost=${NODE}(127.0.0.1)
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
+AuthAltTypes=auth/jwt
+AuthAltParameters=jwt_key=${JWT_KEY}
 StateSaveLocation=/var/lib/slurm/slurmctld
 SlurmdSpoolDir=/var/lib/slurm/slurmd
 SlurmctldPidFile=/run/slurmctld.pid
@@ -90,6 +98,10 @@ controller_up() { scontrol ping 2>/dev/null | grep -q 'is UP'; }
 # The node size the controller works with, e.g. "CPUTot=64 RealMemory=64000".
 node_size() { scontrol show node "$NODE" 2>/dev/null | grep -Eo '(CPUTot|RealMemory)=[0-9]+' | paste -sd' '; }
 size_differs() { local s; s=$(node_size); [ -n "$s" ] && [ "$s" != "CPUTot=${SLURM_CPUS} RealMemory=${SLURM_MEMORY_MB}" ]; }
+# Authentication plugins are loaded at start only: reconfigure does not add JWT to a running
+# controller. `scontrol token` works only when the controller has it.
+jwt_works() { scontrol token lifespan=60 >/dev/null 2>&1; }
+controller_stopped() { ! alive /run/slurmctld.pid; }
 daemons_stopped() { ! alive /run/slurmd.pid && ! alive /run/slurmctld.pid; }
 stop_daemons() {
   local f
@@ -104,6 +116,11 @@ if alive /run/slurmctld.pid && controller_up; then
   if { [ "$conf_changed" = yes ] && ! scontrol reconfigure; } || size_differs; then
     echo "slurm.sh: node size changed; restarting slurmctld and slurmd" >&2
     stop_daemons
+    /usr/sbin/slurmctld
+  elif ! jwt_works; then
+    echo "slurm.sh: enabling JWT authentication; restarting slurmctld (jobs are kept)" >&2
+    kill "$(cat /run/slurmctld.pid)"
+    wait_for 30 controller_stopped
     /usr/sbin/slurmctld
   fi
 else
@@ -121,4 +138,5 @@ case "$(node_state)" in
   down* | drain* | drng* | fail*) scontrol update NodeName="$NODE" State=RESUME ;;
 esac
 wait_for 30 node_usable
+wait_for 30 jwt_works
 sinfo
