@@ -24,6 +24,8 @@ export interface ConfigKey {
   readonly description: string;
   /** Older dask-jobqueue names that mean the same (e.g. `env-extra` for `job-script-prologue`). */
   readonly aliases?: readonly string[];
+  /** A credential (e.g. a token): `daskq config` shows only that it is set, never the value. */
+  readonly secret?: boolean;
 }
 
 /**

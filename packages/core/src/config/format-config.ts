@@ -3,11 +3,14 @@ import type { ConfigKey } from "./config-key.js";
 import { sourceLabel, type ResolvedConfig, type ValueSource } from "./load-config.js";
 import { formatBytes, formatWalltime } from "./units.js";
 
+/** What `daskq config` shows for the value of a `secret` key. */
+const HIDDEN = "(set, hidden)";
+
 /**
  * The text of `daskq config`: the section and files read, then one row per key with its display value and its
  * source, then the warnings. Sizes show as `16.00 GiB (17179869184 bytes)`, walltimes as `HH:MM:SS`, lists and
  * mappings as YAML flow (`[--exclusive]`). A key without a value shows `(not set)`, or `(unset)` with the source
- * whose `null` unset it.
+ * whose `null` unset it. A `secret` key (a token) shows `(set, hidden)`.
  */
 export function formatConfig(config: ResolvedConfig): string {
   const rows = config.keys.map((key): [string, string, string] => {
@@ -41,11 +44,11 @@ export interface ConfigJson {
 
 /**
  * The data of `daskq config --json`, ready for `JSON.stringify`: parsed values (bytes and seconds as numbers),
- * `value: null` for keys without a value, and each key's source.
+ * `value: null` for keys without a value, `(set, hidden)` for a `secret` key's, and each key's source.
  */
 export function configToJson(config: ResolvedConfig): ConfigJson {
   const keys = Object.fromEntries(
-    config.keys.map((key) => [key.name, { value: config.values[key.name] ?? null, source: config.sources[key.name] }]),
+    config.keys.map((key) => [key.name, { value: key.secret && config.values[key.name] !== undefined ? HIDDEN : (config.values[key.name] ?? null), source: config.sources[key.name] }]),
   );
   return { section: config.section, files: config.files, keys, warnings: config.warnings };
 }
@@ -55,6 +58,7 @@ function displaySource(source: ValueSource): string {
 }
 
 function displayValue(key: ConfigKey, value: unknown): string {
+  if (key.secret) return HIDDEN;
   if (key.kind === "bytes" && typeof value === "number") return `${formatBytes(value)} (${value} bytes)`;
   if (key.kind === "walltime" && typeof value === "number") return formatWalltime(value);
   if (typeof value === "string") return value === "" || /[\0-\x1f]|^\s|\s$/.test(value) ? JSON.stringify(value) : value;

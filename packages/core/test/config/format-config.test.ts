@@ -79,3 +79,18 @@ describe("configToJson", () => {
     expect(Object.keys(json.keys)).toEqual(TEST_KEYS.map((key) => key.name));
   });
 });
+
+describe("secret keys", () => {
+  it("show that they are set, never their value, in the table and in JSON", () => {
+    const keys = [...TEST_KEYS, { name: "token", kind: "string" as const, secret: true, description: "a credential" }];
+    const config = loadConfig({ section: "slurm", keys, env: { ...box.env, DASK_JOBQUEUE__SLURM__TOKEN: "s3cr3t.jwt.value" }, homeDir: box.home });
+    const text = formatConfig(config);
+    expect(text).toMatch(/^token +\(set, hidden\) +env DASK_JOBQUEUE__SLURM__TOKEN$/m);
+    expect(text).not.toContain("s3cr3t");
+    const json = JSON.stringify(configToJson(config));
+    expect(json).not.toContain("s3cr3t");
+    expect(configToJson(config).keys["token"]?.value).toBe("(set, hidden)");
+    const unset = loadConfig({ section: "slurm", keys, env: box.env, homeDir: box.home });
+    expect(formatConfig(unset)).toMatch(/^token +\(not set\)$/m);
+  });
+});
