@@ -71,3 +71,11 @@ export { JobAdaptive } from "./adaptive/job-adaptive.js";
 export { jobBounds, type AdaptOptions, type JobBounds } from "./adaptive/adapt-options.js";
 export { adaptiveTargetUnit, targetWorkers, type AdaptiveTargetUnit } from "./adaptive/adaptive-target.js";
 export type { ScaleDecision } from "./adaptive/scale-decision.js";
+
+export { SshRunner, remoteCommandLine, type SshRunnerOptions } from "./ssh/ssh-runner.js";
+export { SshConnection, type SshConnectionOptions, type SshConnectionEvents } from "./ssh/ssh-connection.js";
+export { parseSshDestination, formatSshDestination, type SshDestination } from "./ssh/ssh-destination.js";
+export { resolveSshEndpoint, type SshEndpoint, type SshConfigSources, type HostKeyPolicy } from "./ssh/ssh-endpoint.js";
+export { KnownHosts, knownHostsName, describeHostKey, recordHostKey, type HostKey, type HostKeyVerdict } from "./ssh/known-hosts.js";
+export { PASSPHRASE_ENV, type SshAuthOptions } from "./ssh/ssh-auth.js";
+export type { LocalForward } from "./ssh/local-forward.js";
