@@ -6,3 +6,5 @@ export { completeDescription, readBaseDescription, unicoreMemory, unicoreRuntime
 export { jobStatusOf, ABORTED_MESSAGE } from "./unicore-status.js";
 export { openForward, FORWARDING_UPGRADE, type ForwardTarget } from "./socket-forward.js";
 export { PortForwarder } from "./port-forwarder.js";
+export { UnicoreSchedulerJob, SCHEDULER_FILE, type SchedulerJobOptions } from "./unicore-scheduler-job.js";
+export { jobLogTail } from "./job-log-tail.js";
