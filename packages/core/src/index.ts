@@ -23,7 +23,7 @@ export type {
 } from "./backend/backend.js";
 export { CliBackend, type CliBackendOptions, type ScriptSubmission } from "./backend/cli-backend.js";
 
-export type { CommandRunner, CommandResult, RunOptions } from "./runner/command-runner.js";
+export type { CommandRunner, CommandResult, RunOptions, LocalForward } from "./runner/command-runner.js";
 export { LocalRunner } from "./runner/local-runner.js";
 export { runChecked } from "./runner/run-checked.js";
 export { runCancelCommand, onlyHarmlessLines, type CancelCommand } from "./runner/run-cancel-command.js";
@@ -45,6 +45,7 @@ export { WorkerStatusStream, type WorkerStatusEvents } from "./scheduler/worker-
 export type { WorkerInfo } from "./scheduler/worker-info.js";
 export { SchedulerProcess, type SchedulerProcessOptions, type SchedulerProcessEvents } from "./scheduler/scheduler-process.js";
 export type { LaunchedScheduler, LaunchedSchedulerEvents } from "./scheduler/launched-scheduler.js";
+export { RemoteScheduler, findRemotePython, type RemoteSchedulerOptions } from "./scheduler/remote-scheduler.js";
 export { findPython, type PythonWithDask } from "./scheduler/find-python.js";
 
 export { loadConfig, type ResolvedConfig, type ValueSource } from "./config/load-config.js";
@@ -59,6 +60,7 @@ export {
   JobQueueCluster,
   type JobQueueClusterOptions,
   type SchedulerOptions,
+  type SchedulerPlacement,
   type ClusterStatus,
 } from "./cluster/job-queue-cluster.js";
 export type { ClusterEvents } from "./cluster/cluster-events.js";
@@ -78,4 +80,3 @@ export { parseSshDestination, formatSshDestination, type SshDestination } from "
 export { resolveSshEndpoint, type SshEndpoint, type SshConfigSources, type HostKeyPolicy } from "./ssh/ssh-endpoint.js";
 export { KnownHosts, knownHostsName, describeHostKey, recordHostKey, type HostKey, type HostKeyVerdict } from "./ssh/known-hosts.js";
 export { PASSPHRASE_ENV, type SshAuthOptions } from "./ssh/ssh-auth.js";
-export type { LocalForward } from "./ssh/local-forward.js";

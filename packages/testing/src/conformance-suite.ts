@@ -59,6 +59,7 @@ export function backendConformanceSuite(target: ConformanceTarget): void {
 
     afterAll(async () => {
       await backend?.close?.();
+      await runner.close();
     });
 
     const sleepScript = (seconds: number, exitCode = 0) =>

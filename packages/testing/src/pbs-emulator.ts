@@ -96,6 +96,11 @@ export class PbsEmulatorRunner implements CommandRunner {
     return this.inner.makeTempDir(prefix);
   }
 
+  /** The inner runner's port forwarding, when it reaches another machine (SSH). */
+  get forwardLocalPort(): CommandRunner["forwardLocalPort"] {
+    return this.inner.forwardLocalPort?.bind(this.inner);
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }

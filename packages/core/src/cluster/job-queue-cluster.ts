@@ -4,7 +4,7 @@ import type { Backend, BackendDescriptor } from "../backend/backend.js";
 import { loadBackendConfig, type BackendConfigSources } from "../config/load-backend-config.js";
 import type { ResolvedConfig } from "../config/load-config.js";
 import { resolveJobSpec } from "../config/job-spec-from-config.js";
-import { DaskqError, TimeoutError } from "../errors.js";
+import { ConfigError, DaskqError, TimeoutError } from "../errors.js";
 import type { JobSpec } from "../job/job-spec.js";
 import { JobNaming } from "../job/job-naming.js";
 import { renderJobScript } from "../job/job-script.js";
@@ -16,6 +16,9 @@ import { LocalRunner } from "../runner/local-runner.js";
 import { findPython, type PythonWithDask } from "../scheduler/find-python.js";
 import { SchedulerConnection } from "../scheduler/scheduler-connection.js";
 import { SchedulerProcess, type SchedulerProcessOptions } from "../scheduler/scheduler-process.js";
+import type { LaunchedScheduler } from "../scheduler/launched-scheduler.js";
+import { findRemotePython, RemoteScheduler } from "../scheduler/remote-scheduler.js";
+import { SshRunner, type SshRunnerOptions } from "../ssh/ssh-runner.js";
 import type { WorkerInfo } from "../scheduler/worker-info.js";
 import type { WorkerStatusStream } from "../scheduler/worker-status-stream.js";
 import { jobBounds, type AdaptOptions } from "../adaptive/adapt-options.js";
@@ -34,7 +37,18 @@ import { snapshotJob, type JobSnapshot } from "./tracked-job.js";
 export interface SchedulerOptions extends Partial<Omit<SchedulerProcessOptions, "env" | "startTimeoutMs" | "logger">> {
   /** Attach to this running scheduler instead of starting one (it is not shut down on close). */
   readonly address?: string;
+  /**
+   * Where daskq starts the scheduler: `local` (this machine) or `remote` (the runner's machine, e.g.
+   * the SSH login node, reached through an SSH forward). Default: config `scheduler-placement`, else
+   * `remote` when the runner reaches another machine, else `local`.
+   */
+  readonly placement?: SchedulerPlacement;
+  /** Remote placement: the scheduler stops by itself after this many seconds without word from daskq. Default 300. */
+  readonly leaseSeconds?: number;
 }
+
+/** Where the scheduler runs. */
+export type SchedulerPlacement = "local" | "remote";
 
 /** Options of `JobQueueCluster.create`; `job`, `configName`, `env` and `homeDir` feed the config loader. */
 export interface JobQueueClusterOptions extends BackendConfigSources {
@@ -43,8 +57,13 @@ export interface JobQueueClusterOptions extends BackendConfigSources {
   readonly scheduler?: SchedulerOptions;
   /** Container to find backends and the command runner in; default: tsyringe's global one. */
   readonly container?: DependencyContainer;
-  /** Where backend commands run; default: the container's COMMAND_RUNNER, else a LocalRunner. */
+  /**
+   * Where backend commands run; default: an `SshRunner` when config `ssh` is set (owned by the
+   * cluster), else the container's COMMAND_RUNNER, else a LocalRunner.
+   */
   readonly runner?: CommandRunner;
+  /** How to connect when config `ssh` is set (OpenSSH files, passphrase prompt, ...). */
+  readonly ssh?: SshRunnerOptions;
   /** Time between batch status polls, ms. Default 2000. */
   readonly pollIntervalMs?: number;
   /** Jobs in a row that may fail before their worker joins before the cluster stops resubmitting. Default 3. */
@@ -75,9 +94,9 @@ interface Parts {
   readonly backend: Backend;
   readonly runner: CommandRunner;
   readonly ownsRunner: boolean;
-  readonly scheduler: SchedulerProcess | undefined;
+  readonly scheduler: LaunchedScheduler | undefined;
   readonly connection: SchedulerConnection;
-  readonly stream: WorkerStatusStream;
+  stream: WorkerStatusStream;
 }
 
 /**
@@ -112,7 +131,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
       spec: parts.spec,
       scheduler: parts.connection,
       naming,
-      renderScript: (target) => renderJobScript(parts.backend, parts.spec, this.schedulerAddress, target),
+      renderScript: (target) => renderJobScript(parts.backend, parts.spec, this.workerSchedulerAddress, target),
       emit: (event, ...args) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args),
       logger,
       pollIntervalMs: options.pollIntervalMs ?? 2_000,
@@ -121,11 +140,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
       retryBackoffMs: options.retryBackoffMs ?? 2_000,
     });
     for (const worker of parts.stream.workers.values()) this.onWorkerAdded(worker);
-    parts.stream.on("add", (w) => this.onWorkerAdded(w));
-    parts.stream.on("remove", (address, w) => this.onWorkerRemoved(address, w));
-    parts.stream.on("close", (error) => {
-      if (error && !this.closing) logger.warn(`lost the worker status stream: ${error.message}`);
-    });
+    this.watchStream(parts.stream);
     parts.scheduler?.on("exit", ({ code, signal, expected }) => {
       if (expected || this.closing) return;
       this.emit("cluster-error", new DaskqError("cluster", `the scheduler exited unexpectedly (code ${code ?? "-"}, signal ${signal ?? "-"}); closing the cluster.\n${parts.scheduler?.logTail() ?? ""}`));
@@ -143,25 +158,44 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
     const config = loadBackendConfig(descriptor, options);
     for (const warning of config.warnings) logger.warn(warning);
     const schedulerOptions = mergeSchedulerOptions(config.values["scheduler-options"], options.scheduler);
-    const python = await schedulerPython(schedulerOptions.python, config.values["python"] as string | undefined, options.env ?? process.env);
-    const spec = resolveJobSpec(config, { python: python.path });
-
-    const ownsRunner = !options.runner && !container.isRegistered(COMMAND_RUNNER, true);
-    const runner = options.runner ?? (ownsRunner ? new LocalRunner() : container.resolve(COMMAND_RUNNER));
-    let scheduler: SchedulerProcess | undefined;
+    const sshDestination = config.values["ssh"] as string | undefined;
+    const ownsRunner = !options.runner && (sshDestination !== undefined || !container.isRegistered(COMMAND_RUNNER, true));
+    const runner: CommandRunner =
+      options.runner ??
+      (sshDestination !== undefined
+        ? SshRunner.to(
+            sshDestination,
+            { logger, ...options.ssh, ...(config.values["ssh-accept-new-host-key"] === true ? { hostKeyPolicy: "accept-new" as const } : {}) },
+            `jobqueue.${config.section}.ssh`,
+          )
+        : ownsRunner
+          ? new LocalRunner()
+          : container.resolve(COMMAND_RUNNER));
+    let scheduler: LaunchedScheduler | undefined;
     let connection: SchedulerConnection | undefined;
     try {
+      const placement = schedulerPlacement(schedulerOptions.placement ?? config.values["scheduler-placement"], runner, `jobqueue.${config.section}.scheduler-placement`);
+      const workersPython = config.values["python"] as string | undefined;
+      // Over SSH the scheduler (remote placement) and the workers default to the login node's python.
+      const python = runner.forwardLocalPort
+        ? await findRemotePython(runner, [schedulerOptions.python, workersPython])
+        : (await schedulerPython(schedulerOptions.python, workersPython, options.env ?? process.env)).path;
+      const localPython = placement === "local" && runner.forwardLocalPort ? (await schedulerPython(schedulerOptions.python, undefined, options.env ?? process.env)).path : python;
+      const spec = resolveJobSpec(config, { python });
       if (!schedulerOptions.address) {
-        scheduler = await SchedulerProcess.start({
-          python: python.path,
-          host: schedulerOptions.host ?? descriptor.defaultSchedulerHost,
+        const launch = {
+          host: schedulerOptions.host ?? (placement === "local" ? descriptor.defaultSchedulerHost : undefined),
           port: schedulerOptions.port,
           dashboardAddress: schedulerOptions.dashboardAddress,
           interface: schedulerOptions.interface,
           protocol: schedulerOptions.protocol,
           extraArgs: schedulerOptions.extraArgs,
           logger,
-        });
+        };
+        scheduler =
+          placement === "remote"
+            ? await RemoteScheduler.start({ ...launch, runner, python, leaseSeconds: schedulerOptions.leaseSeconds })
+            : await SchedulerProcess.start({ ...launch, python: localPython });
       }
       connection = new SchedulerConnection(scheduler?.address ?? (schedulerOptions.address as string));
       const stream = await connection.subscribeWorkerStatus();
@@ -180,7 +214,17 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
     return this.parts.scheduler?.address ?? this.parts.connection.address;
   }
 
-  /** Process id of the scheduler daskq started; undefined when attached to an existing one. */
+  /** The scheduler's own address, which the worker jobs connect to (differs from `schedulerAddress` over an SSH forward). */
+  get workerSchedulerAddress(): string {
+    return this.parts.scheduler?.workerAddress ?? this.parts.connection.address;
+  }
+
+  /** Where commands run: this machine or a login node over SSH. */
+  get runner(): CommandRunner {
+    return this.parts.runner;
+  }
+
+  /** Process id of the scheduler daskq started on this machine; undefined when attached or remote. */
   get schedulerPid(): number | undefined {
     return this.parts.scheduler?.pid;
   }
@@ -258,7 +302,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
 
   /** The script one worker job would be submitted with. */
   jobScript(): string {
-    return renderJobScript(this.parts.backend, this.parts.spec, this.schedulerAddress, { jobName: "dask-worker-example" });
+    return renderJobScript(this.parts.backend, this.parts.spec, this.workerSchedulerAddress, { jobName: "dask-worker-example" });
   }
 
   /** Jobs, their states and workers, right now. */
@@ -309,7 +353,8 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
   }
 
   private async doClose(): Promise<void> {
-    const { backend, connection, stream, scheduler, runner, ownsRunner } = this.parts;
+    const { backend, connection, scheduler, runner, ownsRunner } = this.parts;
+    const stream = this.parts.stream;
     await this.stopAdapting();
     try {
       const left = await this.reconciler.cancelAll(this.options.closeTimeoutMs ?? 60_000);
@@ -326,6 +371,42 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
     this.emit("closed");
   }
 
+  /**
+   * Follows the scheduler's worker events. When the stream breaks (e.g. the SSH forward it went
+   * through dropped) while the cluster runs, it subscribes again with back-off and catches up:
+   * workers that left meanwhile are removed, new ones added.
+   */
+  private watchStream(stream: WorkerStatusStream): void {
+    stream.on("add", (w) => this.onWorkerAdded(w));
+    stream.on("remove", (address, w) => this.onWorkerRemoved(address, w));
+    stream.on("close", (error) => {
+      if (!error || this.closing) return;
+      this.logger.warn(`lost the worker status stream (${error.message}); subscribing again`);
+      void this.resubscribe(stream);
+    });
+  }
+
+  private async resubscribe(old: WorkerStatusStream): Promise<void> {
+    for (let delay = 500; !this.closing; delay = Math.min(delay * 2, 10_000)) {
+      await new Promise((r) => setTimeout(r, delay));
+      if (this.closing) return;
+      let stream: WorkerStatusStream;
+      try {
+        stream = await this.parts.connection.subscribeWorkerStatus();
+      } catch (error) {
+        this.logger.debug(`subscribing to worker events again failed: ${(error as Error).message}`);
+        continue;
+      }
+      if (this.closing) return stream.close();
+      this.parts.stream = stream;
+      for (const [address, worker] of old.workers) if (!stream.workers.has(address)) this.onWorkerRemoved(address, worker);
+      for (const [address, worker] of stream.workers) if (!old.workers.has(address)) this.onWorkerAdded(worker);
+      this.watchStream(stream);
+      this.logger.info(`worker events followed again (${stream.workers.size} workers)`);
+      return;
+    }
+  }
+
   private onWorkerAdded(worker: WorkerInfo): void {
     const jobId = this.reconciler.workerAdded(worker);
     this.workerJobs.set(worker.address, jobId);
@@ -338,6 +419,20 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
     this.workerJobs.delete(address);
     this.emit("worker-left", info, jobId);
   }
+}
+
+/**
+ * The placement asked for, else `remote` for a runner that reaches another machine, else `local`.
+ *
+ * @throws ConfigError for another value, or `remote` with a runner on this machine.
+ */
+function schedulerPlacement(value: unknown, runner: CommandRunner, keyPath: string): SchedulerPlacement {
+  if (value === undefined || value === null) return runner.forwardLocalPort ? "remote" : "local";
+  if (value !== "local" && value !== "remote") throw new ConfigError(`expected local or remote, got ${JSON.stringify(value)}`, { keyPath });
+  if (value === "remote" && !runner.forwardLocalPort) {
+    throw new ConfigError(`"remote" needs a runner that reaches another machine (set ssh); ${runner.description} runs here`, { keyPath });
+  }
+  return value;
 }
 
 /** `scheduler-options` from config (dask-jobqueue's names), overridden by explicit options. */

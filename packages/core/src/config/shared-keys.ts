@@ -82,6 +82,22 @@ export const SHARED_KEYS: readonly ConfigKey[] = [
   { name: "walltime", kind: "walltime", default: "00:30:00", description: "Wall-clock limit of each job" },
   { name: "env", kind: "map", default: {}, description: "Environment variables exported at the top of the job script" },
   {
+    name: "ssh",
+    kind: "string",
+    description: "Run the batch commands on this login node over SSH: host, user@host:port or a ~/.ssh/config alias",
+  },
+  {
+    name: "ssh-accept-new-host-key",
+    kind: "boolean",
+    default: false,
+    description: "Accept and record the login node's host key when known_hosts does not have it (a changed key is always refused)",
+  },
+  {
+    name: "scheduler-placement",
+    kind: "string",
+    description: "Where the scheduler runs: local, or remote (on the login node, reached through SSH); unset: remote with ssh, else local",
+  },
+  {
     name: "max-pending-jobs",
     kind: "integer",
     description: "At most this many jobs wait in the queue at once; unset: no limit",

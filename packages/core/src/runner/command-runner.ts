@@ -17,6 +17,15 @@ export interface RunOptions {
   readonly cwd?: string;
 }
 
+/** A local TCP port whose connections reach a host and port on the runner's side (an SSH forward). */
+export interface LocalForward {
+  /** Always `127.0.0.1`. */
+  readonly host: string;
+  readonly port: number;
+  /** Stops listening and cuts the forwarded connections. */
+  close(): Promise<void>;
+}
+
 /**
  * Runs commands and writes files on the machine that talks to the batch system: this machine
  * (`LocalRunner`) or a login node over SSH. Every backend goes through it, never through
@@ -35,6 +44,11 @@ export interface CommandRunner {
   readFile(path: string): Promise<string | undefined>;
   /** A fresh private directory for this process's scripts, created on the target. */
   makeTempDir(prefix: string): Promise<string>;
+  /**
+   * Present when the runner reaches ANOTHER machine (SSH): forwards a local port to
+   * `remoteHost:remotePort` as that machine sees it. The `remote` scheduler placement needs it.
+   */
+  forwardLocalPort?(remoteHost: string, remotePort: number): Promise<LocalForward>;
   /** Release connections. */
   close(): Promise<void>;
 }

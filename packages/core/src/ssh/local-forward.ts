@@ -1,15 +1,7 @@
 import { createServer, type Server, type Socket } from "node:net";
 import type { Client } from "ssh2";
 import type { Logger } from "../logger.js";
-
-/** A local TCP port whose connections reach a host and port on the far side of an SSH connection. */
-export interface LocalForward {
-  /** Always `127.0.0.1`. */
-  readonly host: string;
-  readonly port: number;
-  /** Stops listening and cuts the forwarded connections. */
-  close(): Promise<void>;
-}
+import type { LocalForward } from "../runner/command-runner.js";
 
 /**
  * Listens on 127.0.0.1:`localPort` (0: a free port) and forwards each accepted connection as a
