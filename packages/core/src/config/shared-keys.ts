@@ -89,8 +89,7 @@ export const SHARED_KEYS: readonly ConfigKey[] = [
   {
     name: "ssh-accept-new-host-key",
     kind: "boolean",
-    default: false,
-    description: "Accept and record the login node's host key when known_hosts does not have it (a changed key is always refused)",
+    description: "Accept and record the login node's host key when known_hosts does not have it (a changed key is always refused); unset: false",
   },
   {
     name: "scheduler-placement",
