@@ -17,6 +17,9 @@ export const CLUSTER_OPTIONS = {
   "worker-extra-arg": { type: "string", multiple: true },
   "max-pending-jobs": { type: "string" },
   set: { type: "string", multiple: true },
+  ssh: { type: "string" },
+  "ssh-accept-new-host-key": { type: "boolean" },
+  "scheduler-placement": { type: "string" },
   "scheduler-address": { type: "string" },
   "scheduler-host": { type: "string" },
   "scheduler-port": { type: "string" },
@@ -52,6 +55,14 @@ export const CLUSTER_OPTIONS_HELP = `Cluster options:
       --max-pending-jobs N      never have more than N jobs queued
       --set KEY=VALUE           any jobqueue config key; VALUE is read like a DASK_JOBQUEUE__ env
                                 value, e.g. --set job-cpu=4 --set 'job-script-prologue=["module load py"]'
+      --ssh DEST                run the batch commands on a login node over ONE SSH connection:
+                                host, user@host:port or a ~/.ssh/config alias (agent, keys,
+                                ProxyJump and known_hosts as with ssh; passphrase from
+                                DASKQ_SSH_PASSPHRASE or asked in a terminal)
+      --ssh-accept-new-host-key record the login node's key if known_hosts lacks it (a changed
+                                key is always refused)
+      --scheduler-placement P   local (this machine) or remote (the login node, reached through
+                                an SSH forward; the default with --ssh)
       --scheduler-address ADDR  attach to a running scheduler instead of starting one
       --scheduler-host HOST     address the scheduler binds to
       --scheduler-port PORT     scheduler port (default: any free port)
@@ -82,8 +93,9 @@ export function parseClusterArgs(argv: string[], allowPositionals = false) {
 /** Turns parsed options into `JobQueueCluster.create` options. */
 export function clusterOptionsFrom(values: ClusterValues): Omit<JobQueueClusterOptions, "logger"> {
   const job: Record<string, unknown> = {};
-  const direct = ["cores", "memory", "processes", "queue", "account", "walltime", "python", "log-directory", "max-pending-jobs", "interface"] as const;
+  const direct = ["cores", "memory", "processes", "queue", "account", "walltime", "python", "log-directory", "max-pending-jobs", "interface", "ssh", "scheduler-placement"] as const;
   for (const key of direct) if (values[key] !== undefined) job[key] = numberIfNumeric(values[key] as string);
+  if (values["ssh-accept-new-host-key"]) job["ssh-accept-new-host-key"] = true;
   if (values["job-extra-directive"]) job["job-extra-directives"] = values["job-extra-directive"];
   if (values["worker-extra-arg"]) job["worker-extra-args"] = values["worker-extra-arg"];
   for (const pair of values.set ?? []) {

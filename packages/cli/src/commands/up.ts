@@ -11,6 +11,7 @@ progress while workers arrive, and stays up until Ctrl-C; then cancels every job
 Examples:
   daskq up --backend slurm --jobs 10 --cores 8 --memory 16GB
   daskq up --backend slurm --adapt --minimum 0 --maximum 20
+  daskq up --backend slurm --ssh login.example.org --jobs 4     # from a laptop, over SSH
 
 ${CLUSTER_OPTIONS_HELP}`;
 
@@ -47,9 +48,10 @@ export async function up(argv: string[]): Promise<number> {
     await cluster.scale(request ?? { jobs: 1 });
   }
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ schedulerAddress: cluster.schedulerAddress, dashboardLink: cluster.dashboardLink ?? null, backend: cluster.backendName })}\n`);
+    process.stdout.write(`${JSON.stringify({ schedulerAddress: cluster.schedulerAddress, workerSchedulerAddress: cluster.workerSchedulerAddress, dashboardLink: cluster.dashboardLink ?? null, backend: cluster.backendName })}\n`);
   } else {
-    process.stdout.write(`Scheduler: ${cluster.schedulerAddress}\n`);
+    const forwarded = cluster.workerSchedulerAddress !== cluster.schedulerAddress;
+    process.stdout.write(`Scheduler: ${cluster.schedulerAddress}${forwarded ? ` (forwarded over ${cluster.runner.description} to ${cluster.workerSchedulerAddress})` : ""}\n`);
     process.stdout.write(`Dashboard: ${cluster.dashboardLink ?? "(not available: install bokeh for the dashboard)"}\n`);
     process.stdout.write(`Connect with: Client("${cluster.schedulerAddress}")   Press Ctrl-C to stop.\n`);
   }

@@ -10,15 +10,14 @@ import { JobNaming } from "../job/job-naming.js";
 import { renderJobScript } from "../job/job-script.js";
 import { silentLogger, type Logger } from "../logger.js";
 import { findBackend } from "../registry/backend-registry.js";
-import { COMMAND_RUNNER } from "../registry/tokens.js";
 import type { CommandRunner } from "../runner/command-runner.js";
-import { LocalRunner } from "../runner/local-runner.js";
 import { findPython, type PythonWithDask } from "../scheduler/find-python.js";
 import { SchedulerConnection } from "../scheduler/scheduler-connection.js";
 import { SchedulerProcess, type SchedulerProcessOptions } from "../scheduler/scheduler-process.js";
 import type { LaunchedScheduler } from "../scheduler/launched-scheduler.js";
 import { findRemotePython, RemoteScheduler } from "../scheduler/remote-scheduler.js";
-import { SshRunner, type SshRunnerOptions } from "../ssh/ssh-runner.js";
+import type { SshRunnerOptions } from "../ssh/ssh-runner.js";
+import { runnerFromConfig } from "./runner-from-config.js";
 import type { WorkerInfo } from "../scheduler/worker-info.js";
 import type { WorkerStatusStream } from "../scheduler/worker-status-stream.js";
 import { jobBounds, type AdaptOptions } from "../adaptive/adapt-options.js";
@@ -158,19 +157,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
     const config = loadBackendConfig(descriptor, options);
     for (const warning of config.warnings) logger.warn(warning);
     const schedulerOptions = mergeSchedulerOptions(config.values["scheduler-options"], options.scheduler);
-    const sshDestination = config.values["ssh"] as string | undefined;
-    const ownsRunner = !options.runner && (sshDestination !== undefined || !container.isRegistered(COMMAND_RUNNER, true));
-    const runner: CommandRunner =
-      options.runner ??
-      (sshDestination !== undefined
-        ? SshRunner.to(
-            sshDestination,
-            { logger, ...options.ssh, ...(config.values["ssh-accept-new-host-key"] === true ? { hostKeyPolicy: "accept-new" as const } : {}) },
-            `jobqueue.${config.section}.ssh`,
-          )
-        : ownsRunner
-          ? new LocalRunner()
-          : container.resolve(COMMAND_RUNNER));
+    const { runner, owned: ownsRunner } = runnerFromConfig(config, { runner: options.runner, container, ssh: options.ssh, logger });
     let scheduler: LaunchedScheduler | undefined;
     let connection: SchedulerConnection | undefined;
     try {

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { utils, type AnyAuthMethod, type AuthHandlerMiddleware, type ParsedKey } from "ssh2";
+import ssh2, { type AnyAuthMethod, type AuthHandlerMiddleware, type ParsedKey } from "ssh2";
 import type { SshEndpoint } from "./ssh-endpoint.js";
 
 /** The environment variable read for a key file's passphrase. */
@@ -84,14 +84,14 @@ async function loadKey(
     if (configured) attempts.push(`key ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
     return undefined;
   }
-  let parsed = utils.parseKey(data);
+  let parsed = ssh2.utils.parseKey(data);
   if (parsed instanceof Error && /encrypted|passphrase/i.test(parsed.message)) {
     const passphrase = env[PASSPHRASE_ENV] ?? (await prompt(file));
     if (passphrase === undefined) {
       attempts.push(`key ${file}: it is encrypted; set ${PASSPHRASE_ENV} or run daskq in a terminal to be asked`);
       return undefined;
     }
-    parsed = utils.parseKey(data, passphrase);
+    parsed = ssh2.utils.parseKey(data, passphrase);
     if (parsed instanceof Error) {
       attempts.push(`key ${file}: wrong passphrase (${parsed.message})`);
       return undefined;

@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import type { Duplex } from "node:stream";
-import { Client, type ConnectConfig } from "ssh2";
+import ssh2, { type Client, type ConnectConfig } from "ssh2";
 import { DaskqError } from "../errors.js";
 import { silentLogger, type Logger } from "../logger.js";
 import { describeHostKey, knownHostsName, KnownHosts, recordHostKey, type HostKey } from "./known-hosts.js";
@@ -187,7 +187,7 @@ export class SshConnection extends EventEmitter<SshConnectionEvents> {
         verify(false);
       },
     };
-    const client = new Client();
+    const client = new ssh2.Client();
     await new Promise<void>((resolve, reject) => {
       const onError = (error: Error & { level?: string }) => {
         client.end();
