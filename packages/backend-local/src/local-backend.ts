@@ -55,8 +55,9 @@ export class LocalBackend implements Backend {
     return [pid];
   }
 
+  /** Jobs this backend did not start (a dead cluster's) are seen and cancelled by pid while their launcher runs. */
   async status(ids: readonly string[]): Promise<Map<string, JobStatus>> {
-    const known = ids.filter((id) => this.jobs.has(id));
+    const known = ids.filter((id) => /^\d+$/.test(id));
     const result = new Map<string, JobStatus>();
     if (known.length === 0) return result;
     const out = await runChecked(this.context.runner, "local", "sh", ["-c", STATUS, "daskq-local", ...known.map((id) => this.arg(id))]);
@@ -69,7 +70,7 @@ export class LocalBackend implements Backend {
   }
 
   async cancel(ids: readonly string[]): Promise<void> {
-    const known = ids.filter((id) => this.jobs.has(id));
+    const known = ids.filter((id) => /^\d+$/.test(id));
     if (known.length === 0) return;
     await runChecked(this.context.runner, "local", "sh", ["-c", CANCEL, "daskq-local", String(this.graceSeconds), ...known.map((id) => this.arg(id))], {
       timeoutMs: (this.graceSeconds + 30) * 1000,
@@ -85,7 +86,7 @@ export class LocalBackend implements Backend {
   }
 
   private arg(id: string): string {
-    return `${id}:${(this.jobs.get(id) as LocalJob).exitFile}`;
+    return `${id}:${this.jobs.get(id)?.exitFile ?? ""}`;
   }
 }
 

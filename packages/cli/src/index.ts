@@ -1,2 +1,2 @@
 export { main, MAIN_HELP } from "./main.js";
-export { findBackendPackages, loadBackends, type BackendPackage } from "./backend-loader.js";
+export { findBackendPackages, loadBackends, type BackendPackage } from "@daskq/core";

@@ -1,9 +1,10 @@
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { container } from "tsyringe";
-import { DaskqError } from "@daskq/core";
-import { findBackendPackages, loadBackends } from "./backend-loader.js";
+import { DaskqError, findBackendPackages, loadBackends } from "@daskq/core";
 import { backends } from "./commands/backends.js";
+import { cleanup } from "./commands/cleanup.js";
+import { ls } from "./commands/ls.js";
 import { config } from "./commands/config.js";
 import { jobScript } from "./commands/job-script.js";
 import { run } from "./commands/run.js";
@@ -19,6 +20,8 @@ Commands:
   job-script   print the job script that would be submitted
   config       show the resolved configuration and where each value came from
   backends     list the installed backends
+  ls           list recorded clusters: live, dead-with-jobs, dead-cleaned
+  cleanup      cancel the jobs and remove the files that dead clusters left
 
 Run 'daskq COMMAND --help' for the options of a command.`;
 
@@ -28,6 +31,8 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   "job-script": jobScript,
   config,
   backends,
+  ls,
+  cleanup,
 };
 
 /** Runs the CLI and resolves with the process exit code. */

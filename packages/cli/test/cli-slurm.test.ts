@@ -1,5 +1,7 @@
 /** The daskq command on the REAL Slurm of packages/testing/testbed/slurm.sh. */
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
@@ -8,7 +10,8 @@ import { eventually, requireService } from "@daskq/testing";
 
 const root = fileURLToPath(new URL("../../..", import.meta.url));
 const bin = `${root}packages/cli/dist/bin.js`;
-const env = { PATH: process.env["PATH"] ?? "", HOME: "/nonexistent-daskq-home" };
+// No user config; cluster state files go to a fresh directory.
+const env = { PATH: process.env["PATH"] ?? "", HOME: "/nonexistent-daskq-home", DASKQ_HOME: mkdtempSync(join(tmpdir(), "daskq-cli-home-")) };
 const slurmUp = async () => {
   try {
     return (await new LocalRunner().run("scontrol", ["ping"])).stdout.includes("is UP");

@@ -1,3 +1,4 @@
+import { mkdtempSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,7 +9,8 @@ import { findProcesses, hasDaskPython, requireService } from "@daskq/testing";
 
 const root = fileURLToPath(new URL("../../..", import.meta.url));
 const bin = `${root}packages/cli/dist/bin.js`;
-const env = { PATH: process.env["PATH"] ?? "", HOME: "/nonexistent-daskq-home" };
+// No user config; cluster state files go to a fresh directory.
+const env = { PATH: process.env["PATH"] ?? "", HOME: "/nonexistent-daskq-home", DASKQ_HOME: mkdtempSync(join(tmpdir(), "daskq-cli-home-")) };
 const daskq = (args: string[], timeout = 120_000) => execa("node", [bin, ...args], { cwd: root, env, extendEnv: false, reject: false, timeout });
 
 const available = requireService("Debian python3-distributed", hasDaskPython(), "Run packages/testing/testbed/dask.sh.");

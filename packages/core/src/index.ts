@@ -31,6 +31,7 @@ export { checkSubmitRequest } from "./backend/check-submit-request.js";
 
 export { BACKEND, COMMAND_RUNNER } from "./registry/tokens.js";
 export { registerBackend, listBackends, findBackend } from "./registry/backend-registry.js";
+export { findBackendPackages, loadBackends, type BackendPackage } from "./registry/backend-packages.js";
 
 export { parseAddress, formatAddress, type DaskAddress } from "./scheduler/address.js";
 export { DaskComm, type ConnectOptions, type TlsFiles } from "./scheduler/dask-comm.js";
@@ -67,6 +68,19 @@ export type { ClusterEvents } from "./cluster/cluster-events.js";
 export type { JobSnapshot } from "./cluster/tracked-job.js";
 export { jobsForRequest, type ScaleRequest } from "./cluster/scale-request.js";
 export { previewJobScript, type PreviewOptions } from "./cluster/preview-job-script.js";
+
+export { stateDirectory } from "./ownership/state-directory.js";
+export {
+  clusterCondition,
+  listClusterRecords,
+  readClusterRecord,
+  type ClusterCondition,
+  type ClusterRecord,
+  type RecordedJob,
+  type CleanupReport,
+} from "./ownership/cluster-record.js";
+export { cleanUpCluster, type CleanupOptions } from "./ownership/clean-up-cluster.js";
+export { isAlive, isLocal, type ProcessIdentity } from "./ownership/process-identity.js";
 
 export { Adaptive, type AdaptiveOptions } from "./adaptive/adaptive.js";
 export { JobAdaptive } from "./adaptive/job-adaptive.js";

@@ -13,3 +13,4 @@ export { UnicoreEmulator, UNICORE_EMULATOR_BIN, type UnicoreEmulatorOptions, typ
 export { startMarathonEmulator, type MarathonEmulator, type MarathonEmulatorOptions, type MarathonRequest } from "./marathon-emulator/marathon-emulator.js";
 export type { EmulatedApp } from "./marathon-emulator/emulated-app.js";
 export { SSH_TESTBED, sshTestbedAvailable, sshTestbedRunner, startPrivateSshd, type PrivateSshd } from "./ssh-testbed.js";
+export { slurmKillTrial, type SlurmKillTrialOptions, type SlurmKillTrialResult } from "./slurm-kill-trial.js";

@@ -1,6 +1,6 @@
 import { execa } from "execa";
 import { DaskqError, JobQueueCluster } from "@daskq/core";
-import { CLUSTER_OPTIONS_HELP, clusterOptionsFrom, parseClusterArgs, scaleRequestFrom } from "../cli-options.js";
+import { adaptOptionsFrom, CLUSTER_OPTIONS_HELP, clusterOptionsFrom, parseClusterArgs, scaleRequestFrom } from "../cli-options.js";
 import { consoleLogger } from "../console-logger.js";
 
 export const RUN_HELP = `Usage: daskq run [options] -- COMMAND [ARGS...]
@@ -8,7 +8,9 @@ export const RUN_HELP = `Usage: daskq run [options] -- COMMAND [ARGS...]
 Starts a cluster, runs COMMAND with DASK_SCHEDULER_ADDRESS set (dask's Client() picks it up,
 or read it yourself), then cancels every job, stops the scheduler and exits with COMMAND's code.
 
-Example: daskq run --backend pbs --jobs 4 -- python analysis.py
+Examples:
+  daskq run --backend pbs --jobs 4 -- python analysis.py
+  daskq run --backend slurm --adapt --minimum 1 --maximum 20 -- python analysis.py
 
 ${CLUSTER_OPTIONS_HELP}`;
 
@@ -24,10 +26,13 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (command.length === 0) throw new DaskqError("cli", "daskq run needs a command after --, e.g. daskq run --jobs 2 -- python script.py");
   const logger = consoleLogger(values.verbose ?? false);
+  const request = scaleRequestFrom(values);
+  if (values.adapt && request) throw new DaskqError("cli", "give --adapt or --jobs/--workers, not both");
   const cluster = await JobQueueCluster.create({ ...clusterOptionsFrom(values), logger, handleSignals: false });
   try {
     cluster.on("cluster-error", (error) => logger.error(error.message));
-    await cluster.scale(scaleRequestFrom(values) ?? { jobs: 1 });
+    if (values.adapt) await cluster.adapt(adaptOptionsFrom(values));
+    else await cluster.scale(request ?? { jobs: 1 });
     logger.info(`scheduler at ${cluster.schedulerAddress}; running ${command.join(" ")}`);
     const child = execa(command[0] as string, command.slice(1), {
       stdio: "inherit",

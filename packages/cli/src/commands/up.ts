@@ -27,16 +27,21 @@ export async function up(argv: string[]): Promise<number> {
   if (values.adapt && request) throw new DaskqError("cli", "give --adapt or --jobs/--workers, not both");
   const cluster = await JobQueueCluster.create({ ...clusterOptionsFrom(values), logger, handleSignals: false });
   const stopped = new Promise<number>((resolve) => {
+    let stopping = false;
     const stop = (code: number) => () => {
+      if (stopping) return;
+      stopping = true;
       process.stderr.write("\ndaskq: closing the cluster (cancelling jobs)...\n");
       void cluster.close().then(() => resolve(code));
     };
     process.once("SIGINT", stop(0));
     process.once("SIGTERM", stop(0));
     process.once("SIGHUP", stop(0));
+    // A cluster error is what the cluster cannot fix by itself (the scheduler died, jobs keep
+    // failing to start and submission stopped): say why, with the log tail, and exit non-zero.
     cluster.once("cluster-error", (error) => {
       logger.error(error.message);
-      if (/scheduler exited/.test(error.message)) stop(1)();
+      stop(1)();
     });
   });
   if (values.adapt) {

@@ -27,6 +27,9 @@ import type { ClusterEvents } from "./cluster-events.js";
 import { Reconciler } from "./reconciler.js";
 import { jobsForRequest, type ScaleRequest } from "./scale-request.js";
 import { onShutdown } from "./shutdown-hooks.js";
+import { newClusterId } from "./cluster-id.js";
+import { ClusterOwnership } from "../ownership/cluster-ownership.js";
+import { stateDirectory } from "../ownership/state-directory.js";
 import { snapshotJob, type JobSnapshot } from "./tracked-job.js";
 
 /**
@@ -73,6 +76,13 @@ export interface JobQueueClusterOptions extends BackendConfigSources {
   readonly handleSignals?: boolean;
   /** How long close() waits for the batch system to confirm cancellations. Default 60 000 ms. */
   readonly closeTimeoutMs?: number;
+  /**
+   * Where the cluster's state file goes (every job id is recorded there before submit() returns);
+   * default `$DASKQ_HOME/state`, else `~/.daskq/state`.
+   */
+  readonly stateDirectory?: string;
+  /** Start a watchdog process that cancels the jobs if this process dies without close(). Default true. */
+  readonly watchdog?: boolean;
   readonly logger?: Logger;
 }
 
@@ -96,6 +106,8 @@ interface Parts {
   readonly scheduler: LaunchedScheduler | undefined;
   readonly connection: SchedulerConnection;
   stream: WorkerStatusStream;
+  readonly clusterId: string;
+  readonly ownership: ClusterOwnership;
 }
 
 /**
@@ -138,6 +150,9 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
       maxStartFailures: options.maxStartFailures ?? 3,
       retryBackoffMs: options.retryBackoffMs ?? 2_000,
     });
+    this.on("job-running", (job) => parts.ownership.jobRunning(job.id));
+    this.on("job-ended", (job) => parts.ownership.jobEnded(job.id));
+    this.on("job-failed", (job) => parts.ownership.jobEnded(job.id));
     for (const worker of parts.stream.workers.values()) this.onWorkerAdded(worker);
     this.watchStream(parts.stream);
     parts.scheduler?.on("exit", ({ code, signal, expected }) => {
@@ -159,6 +174,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
     const schedulerOptions = mergeSchedulerOptions(config.values["scheduler-options"], options.scheduler);
     const { runner, owned: ownsRunner } = runnerFromConfig(config, { runner: options.runner, container, ssh: options.ssh, logger });
     let scheduler: LaunchedScheduler | undefined;
+    let ownership: ClusterOwnership | undefined;
     let connection: SchedulerConnection | undefined;
     try {
       const placement = schedulerPlacement(schedulerOptions.placement ?? config.values["scheduler-placement"], runner, `jobqueue.${config.section}.scheduler-placement`);
@@ -169,6 +185,12 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
         : (await schedulerPython(schedulerOptions.python, workersPython, options.env ?? process.env)).path;
       const localPython = placement === "local" && runner.forwardLocalPort ? (await schedulerPython(schedulerOptions.python, undefined, options.env ?? process.env)).path : python;
       const spec = resolveJobSpec(config, { python });
+      const clusterId = newClusterId();
+      ownership = await ClusterOwnership.open(
+        { clusterId, backend: descriptor.name, backendOptions: spec.backendOptions, runner, ssh: sshDestination === undefined ? undefined : { destination: sshDestination, acceptNewHostKey: config.values["ssh-accept-new-host-key"] === true } },
+        { stateDirectory: options.stateDirectory ?? stateDirectory(options.env ?? process.env), watchdog: options.watchdog },
+        logger,
+      );
       if (!schedulerOptions.address) {
         const launch = {
           host: schedulerOptions.host ?? (placement === "local" ? descriptor.defaultSchedulerHost : undefined),
@@ -184,14 +206,17 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
             ? await RemoteScheduler.start({ ...launch, runner, python, leaseSeconds: schedulerOptions.leaseSeconds })
             : await SchedulerProcess.start({ ...launch, python: localPython });
       }
-      connection = new SchedulerConnection(scheduler?.address ?? (schedulerOptions.address as string));
+      const address = scheduler?.address ?? (schedulerOptions.address as string);
+      await ownership.recordScheduler(address, scheduler instanceof SchedulerProcess ? scheduler.workDirectory : undefined);
+      connection = new SchedulerConnection(address);
       const stream = await connection.subscribeWorkerStatus();
-      const backend = descriptor.create({ runner, logger, options: spec.backendOptions });
-      return new JobQueueCluster({ descriptor, config, spec, backend, runner, ownsRunner, scheduler, connection, stream }, options, logger);
+      const backend = ownership.wrapBackend(descriptor.create({ runner: ownership.wrapRunner(runner), logger, options: spec.backendOptions }));
+      return new JobQueueCluster({ descriptor, config, spec, backend, runner, ownsRunner, scheduler, connection, stream, clusterId, ownership }, options, logger);
     } catch (error) {
       connection?.close();
       await scheduler?.stop();
       if (ownsRunner) await runner.close();
+      await ownership?.closed();
       throw error;
     }
   }
@@ -229,6 +254,11 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
   /** The resolved configuration with the source of every value. */
   get config(): ResolvedConfig {
     return this.parts.config;
+  }
+
+  /** Unique id of this cluster: names its state file (`daskq ls`). */
+  get clusterId(): string {
+    return this.parts.clusterId;
   }
 
   /** The backend name. */
@@ -340,8 +370,9 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
   }
 
   private async doClose(): Promise<void> {
-    const { backend, connection, scheduler, runner, ownsRunner } = this.parts;
+    const { backend, connection, scheduler, runner, ownsRunner, ownership } = this.parts;
     const stream = this.parts.stream;
+    await ownership.closing();
     await this.stopAdapting();
     try {
       const left = await this.reconciler.cancelAll(this.options.closeTimeoutMs ?? 60_000);
@@ -354,6 +385,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
     await scheduler?.stop();
     await backend.close?.();
     if (ownsRunner) await runner.close();
+    await ownership.closed();
     this.removeShutdownHook?.();
     this.emit("closed");
   }

@@ -3,6 +3,7 @@ import type { Backend } from "../backend/backend.js";
 import type { JobSpec } from "./job-spec.js";
 import { shellQuote, shellQuoteWithVariable } from "./shell-quote.js";
 import { renderWorkerCommand } from "./worker-command.js";
+import { renderSchedulerCheck } from "./scheduler-check.js";
 
 /** What the script is for: one job with a fixed worker name, or every task of an array. */
 export type ScriptTarget = { readonly jobName: string } | { readonly arrayBase: string };
@@ -18,7 +19,8 @@ export function renderHeader(backend: Backend, spec: JobSpec, batchJobName: stri
 }
 
 /**
- * The complete job script: shebang, header, environment, prologue, worker command, epilogue.
+ * The complete job script: shebang, header, environment, prologue, a check that the scheduler is
+ * reachable (see `renderSchedulerCheck`), worker command, epilogue.
  * Every user value in the generated parts is shell-quoted; prologue and epilogue lines are shell
  * code by definition and are copied as written. Header lines must be single lines.
  */
@@ -42,6 +44,7 @@ export function renderJobScript(backend: Backend, spec: JobSpec, schedulerAddres
     ...(header.length ? [""] : []),
     ...env,
     ...spec.prologue,
+    renderSchedulerCheck(spec.python, schedulerAddress),
     renderWorkerCommand(spec, schedulerAddress, nameWord),
     ...spec.epilogue,
   ];

@@ -58,7 +58,8 @@ export class SchedulerProcess extends EventEmitter<SchedulerProcessEvents> imple
 
   private constructor(
     private readonly child: ResultPromise,
-    private readonly workDir: string,
+    /** The scheduler's private temporary directory (its scheduler file); removed by `stop()`. */
+    readonly workDirectory: string,
     private readonly logger: Logger,
   ) {
     super();
@@ -136,7 +137,7 @@ export class SchedulerProcess extends EventEmitter<SchedulerProcessEvents> imple
       await this.child.catch(() => undefined);
       clearTimeout(killer);
     }
-    await rm(this.workDir, { recursive: true, force: true });
+    await rm(this.workDirectory, { recursive: true, force: true });
   }
 
   private watch(): void {

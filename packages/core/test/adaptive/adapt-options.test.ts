@@ -6,7 +6,12 @@ const spec = { cores: 4, memory: 8e9, processes: 2 } as JobSpec;
 describe("adaptive_target's unit", () => {
   it("is threads on distributed 2022.x and workers from 2023 on", () => {
     expect(adaptiveTargetUnit("2022.12.1+ds.1")).toBe("threads");
-    expect(adaptiveTargetUnit("2023.1.0")).toBe("workers");
+    // distributed PR #8041 ("Respect average nthreads in adaptive") shipped in 2023.8.0.
+    expect(adaptiveTargetUnit("2023.1.0")).toBe("threads");
+    expect(adaptiveTargetUnit("2023.7.1")).toBe("threads");
+    expect(adaptiveTargetUnit("2023.8.0")).toBe("workers");
+    expect(adaptiveTargetUnit("2023.10.1")).toBe("workers");
+    expect(adaptiveTargetUnit("2024.1.0")).toBe("workers");
     expect(adaptiveTargetUnit("2026.3.0")).toBe("workers");
     expect(adaptiveTargetUnit(undefined)).toBe("workers");
   });

@@ -9,6 +9,7 @@ import {
   type Backend,
   type JobSpec,
 } from "../../src/index.js";
+import { renderSchedulerCheck } from "../../src/job/scheduler-check.js";
 
 const spec: JobSpec = {
   jobName: "dask-worker",
@@ -56,6 +57,7 @@ describe("job script", () => {
         "export OMP_NUM_THREADS=1",
         "export WEIRD='a b'\\''c'",
         "module load python",
+        renderSchedulerCheck("/opt/conda env/bin/python", "tcp://10.0.0.1:8786"),
         "'/opt/conda env/bin/python' -m distributed.cli.dask_worker tcp://10.0.0.1:8786 --name daskq-ab12-0 " +
           "--nthreads 2 --memory-limit 4000000000 --nworkers 2 --nanny --death-timeout 60 --local-directory \"$TMPDIR\" " +
           "--interface ib0 --resources GPU=1 --lifetime 55m",

@@ -1,0 +1,52 @@
+import { clusterCondition, listClusterRecords, stateDirectory, type ClusterRecord } from "@daskq/core";
+import { parseSimpleArgs } from "../simple-args.js";
+
+export const LS_HELP = `Usage: daskq ls [--json]
+
+Lists the clusters recorded in your state directory ($DASKQ_HOME/state, default ~/.daskq/state):
+  live             its daskq process runs
+  dead-with-jobs   its process died without closing it; jobs or temporary files may be left
+                   (run daskq cleanup)
+  dead-cleaned     its process died; the watchdog or daskq cleanup cancelled what it left
+  other-host       its process runs (or ran) on another host that shares this home directory
+
+A cluster that closed normally leaves no record.`;
+
+/** One row of `daskq ls --json`. */
+export function describeRecord(record: ClusterRecord) {
+  return {
+    clusterId: record.clusterId,
+    condition: clusterCondition(record),
+    backend: record.backend,
+    submitsVia: record.submitsVia,
+    host: record.owner.host,
+    pid: record.owner.pid,
+    createdAt: record.createdAt,
+    schedulerAddress: record.schedulerAddress ?? null,
+    jobs: record.jobs.map((j) => j.id),
+    cleanup: record.cleanup ?? null,
+  };
+}
+
+/** `daskq ls`. */
+export async function ls(argv: string[]): Promise<number> {
+  const values = parseSimpleArgs(argv, "ls");
+  if (values.help) {
+    process.stdout.write(`${LS_HELP}\n`);
+    return 0;
+  }
+  const rows = (await listClusterRecords(stateDirectory())).map((r) => describeRecord(r.record));
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    return 0;
+  }
+  if (rows.length === 0) {
+    process.stdout.write("no clusters recorded\n");
+    return 0;
+  }
+  const table = [["CLUSTER", "CONDITION", "BACKEND", "VIA", "HOST", "PID", "JOBS", "CREATED", "SCHEDULER"]];
+  for (const r of rows) table.push([r.clusterId, r.condition, r.backend, r.submitsVia, r.host, String(r.pid), String(r.jobs.length), r.createdAt, r.schedulerAddress ?? "-"]);
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
+  for (const row of table) process.stdout.write(`${row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd()}\n`);
+  return 0;
+}
