@@ -63,5 +63,5 @@ describe.runIf(available)("an application holding a local cluster is killed with
     const forgotten = await daskq("cleanup");
     expect(forgotten.map((c) => [c["clusterId"], c["removed"]])).toEqual([[info.clusterId, true]]);
     expect(existsSync(statePath)).toBe(false);
-  });
+  }, 180_000);
 });

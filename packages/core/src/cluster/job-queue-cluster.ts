@@ -187,7 +187,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
       const spec = resolveJobSpec(config, { python });
       const clusterId = newClusterId();
       ownership = await ClusterOwnership.open(
-        { clusterId, backend: descriptor.name, backendOptions: spec.backendOptions, runner, ssh: sshDestination === undefined ? undefined : { destination: sshDestination, acceptNewHostKey: config.values["ssh-accept-new-host-key"] === true } },
+        { clusterId, backend: descriptor.name, backendOptions: spec.backendOptions, runner, ssh: sshOfRunner(config, options.runner) },
         { stateDirectory: options.stateDirectory ?? stateDirectory(options.env ?? process.env), watchdog: options.watchdog },
         logger,
       );
@@ -468,6 +468,13 @@ function mergeSchedulerOptions(fromConfig: unknown, explicit: SchedulerOptions |
   const merged: Record<string, unknown> = { ...fromFile };
   for (const [k, v] of Object.entries(explicit ?? {})) if (v !== undefined) merged[k] = v;
   return merged as SchedulerOptions;
+}
+
+/** The SSH destination of a runner made from config `ssh` (a watchdog can reconnect to it); undefined otherwise. */
+function sshOfRunner(config: ResolvedConfig, given: CommandRunner | undefined): { destination: string; acceptNewHostKey: boolean } | undefined {
+  const destination = config.values["ssh"] as string | undefined;
+  if (given || destination === undefined) return undefined;
+  return { destination, acceptNewHostKey: config.values["ssh-accept-new-host-key"] === true };
 }
 
 /**
