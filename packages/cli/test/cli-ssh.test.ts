@@ -34,7 +34,7 @@ describe.runIf(enabled)("daskq --ssh on a real Slurm, as another user", () => {
 
   it("daskq job-script --ssh finds the login node's python for the workers", async () => {
     const result = await daskq(["job-script", "--backend", "slurm", "--ssh", "daskq-testbed", "--cores", "1", "--memory", "1GiB"]);
-    expect(result.stderr).toBe("");
+    expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain("#SBATCH -J dask-worker");
     expect(result.stdout).toContain("/usr/bin/python3 -m distributed.cli.dask_worker tcp://SCHEDULER-ADDRESS:8786");
     const shown = await daskq(["config", "--backend", "slurm", "--ssh", "daskq-testbed", "--json"]);

@@ -242,7 +242,11 @@ export async function findRemotePython(runner: CommandRunner, preferred: readonl
   const tried: string[] = [];
   for (const python of [...new Set([...preferred.filter((p): p is string => !!p), "/usr/bin/python3", "python3"])]) {
     tried.push(python);
-    const result = await runner.run(python, ["-c", "import distributed"], { timeoutMs: 60_000 }).catch(() => undefined);
+    // "command not found" is an answer; a connection or host key problem is not.
+    const result = await runner.run(python, ["-c", "import distributed"], { timeoutMs: 60_000 }).catch((error: unknown) => {
+      if (error instanceof DaskqError && error.component === "runner") return undefined;
+      throw error;
+    });
     if (result?.exitCode === 0) return python;
   }
   throw new DaskqError(
