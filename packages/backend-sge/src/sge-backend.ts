@@ -8,6 +8,7 @@ import {
   type JobSpec,
   type JobStatus,
   type Logger,
+  type NamedJob,
   type ScriptSubmission,
   type SubmitRequest,
 } from "@daskq/core";
@@ -16,7 +17,7 @@ import { QSUB_PREFIX } from "./sge-directives.js";
 import { renderSgeHeader } from "./sge-header.js";
 import { DEFAULT_SGE_OPTIONS, type SgeOptions } from "./sge-options.js";
 import { outputDirectories, outputFileOf } from "./sge-output.js";
-import { querySgeStatus } from "./sge-status.js";
+import { findSgeJobsNamed, querySgeStatus } from "./sge-status.js";
 import { checkSubmitRequest, runQsub } from "./sge-submit.js";
 
 /**
@@ -47,6 +48,10 @@ export class SgeBackend extends CliBackend<SgeOptions> {
 
   status(ids: readonly string[]): Promise<Map<string, JobStatus>> {
     return querySgeStatus(this.runner, ids, this.logger);
+  }
+
+  jobsNamed(name: string): Promise<NamedJob[]> {
+    return findSgeJobsNamed(this.runner, name);
   }
 
   cancel(ids: readonly string[]): Promise<void> {

@@ -1,9 +1,11 @@
-import { CommandError, runChecked, type CommandRunner, type JobState, type JobStatus, type Logger } from "@daskq/core";
+import { CommandError, runChecked, type CommandRunner, type JobState, type JobStatus, type Logger, type NamedJob } from "@daskq/core";
 import { inTaskRanges, parseJobId, parseTaskRanges, type TaskRange } from "./sge-ids.js";
 
 /** One `<job_list>` entry of `qstat -xml`. */
 export interface QstatEntry {
   readonly jobId: string;
+  /** `JB_name`: the job's name (`-N`). */
+  readonly name: string | undefined;
   /** The state letters as printed: `qw`, `hqw`, `r`, `t`, `Rr`, `dr`, `Eqw`, `s`, ... */
   readonly state: string;
   /**
@@ -42,14 +44,15 @@ export function parseQstatXml(xml: string): QstatEntry[] {
     const block = m[1] as string;
     const jobId = element(block, "JB_job_number");
     const state = element(block, "state");
+    const name = element(block, "JB_name");
     if (!jobId || !/^\d+$/.test(jobId) || !state) continue;
     const taskText = element(block, "tasks");
     if (taskText === undefined || taskText === "") {
-      entries.push({ jobId, state, tasks: undefined });
+      entries.push({ jobId, name, state, tasks: undefined });
       continue;
     }
     const tasks = parseTaskRanges(taskText);
-    if (tasks) entries.push({ jobId, state, tasks });
+    if (tasks) entries.push({ jobId, name, state, tasks });
   }
   return entries;
 }
@@ -165,6 +168,28 @@ export async function querySgeStatus(runner: CommandRunner, ids: readonly string
   const report = matchEntries(entries, wanted, onUnknown);
   await addErrorReasons(runner, report, logger);
   return report;
+}
+
+/**
+ * The unfinished jobs named `name`, each array task on its own (pending ranges expanded), from ONE
+ * `qstat -xml` (the user's jobs).
+ *
+ * @throws CommandError when qstat fails or does not answer with its XML.
+ */
+export async function findSgeJobsNamed(runner: CommandRunner, name: string): Promise<NamedJob[]> {
+  const result = await runChecked(runner, "sge", "qstat", ["-xml"]);
+  let entries: QstatEntry[];
+  try {
+    entries = parseQstatXml(result.stdout);
+  } catch (error) {
+    throw new CommandError("sge", "qstat", result.exitCode, (error as Error).message);
+  }
+  const jobs: NamedJob[] = [];
+  for (const entry of entries.filter((e) => e.name === name)) {
+    if (entry.tasks === undefined) jobs.push({ id: entry.jobId });
+    else for (const range of entry.tasks) for (let t = range.first; t <= range.last; t += range.step) jobs.push({ id: `${entry.jobId}.${t}`, arrayIndex: t });
+  }
+  return jobs;
 }
 
 /** Replaces the generic reason of jobs in an error state with Grid Engine's own (one `qstat -j`). */

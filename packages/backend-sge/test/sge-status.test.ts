@@ -65,12 +65,13 @@ describe("qstat -xml", () => {
       [jobList(2, "qw", "5"), jobList(3, "qw", "1,4-6:1,8-30:2"), jobList(4, "Eqw"), jobList(5, "hqw", "3,4,6")],
     );
     expect(parseQstatXml(xml)).toEqual([
-      { jobId: "1", state: "r", tasks: undefined },
-      { jobId: "2", state: "r", tasks: [{ first: 1, last: 1, step: 1 }] },
-      { jobId: "2", state: "dr", tasks: [{ first: 4, last: 4, step: 1 }] },
-      { jobId: "2", state: "qw", tasks: [{ first: 5, last: 5, step: 1 }] },
+      { jobId: "1", name: "dask-worker", state: "r", tasks: undefined },
+      { jobId: "2", name: "dask-worker", state: "r", tasks: [{ first: 1, last: 1, step: 1 }] },
+      { jobId: "2", name: "dask-worker", state: "dr", tasks: [{ first: 4, last: 4, step: 1 }] },
+      { jobId: "2", name: "dask-worker", state: "qw", tasks: [{ first: 5, last: 5, step: 1 }] },
       {
         jobId: "3",
+        name: "dask-worker",
         state: "qw",
         tasks: [
           { first: 1, last: 1, step: 1 },
@@ -78,14 +79,14 @@ describe("qstat -xml", () => {
           { first: 8, last: 30, step: 2 },
         ],
       },
-      { jobId: "4", state: "Eqw", tasks: undefined },
-      { jobId: "5", state: "hqw", tasks: [3, 4, 6].map((t) => ({ first: t, last: t, step: 1 })) },
+      { jobId: "4", name: "dask-worker", state: "Eqw", tasks: undefined },
+      { jobId: "5", name: "dask-worker", state: "hqw", tasks: [3, 4, 6].map((t) => ({ first: t, last: t, step: 1 })) },
     ]);
   });
 
   it("parses the answer with no jobs, and entities in names", () => {
     expect(parseQstatXml(qstatXml([], []))).toEqual([]);
-    expect(parseQstatXml(qstatXml([jobList(7, "r", undefined, "a&amp;b &lt;c&gt;")], []))).toEqual([{ jobId: "7", state: "r", tasks: undefined }]);
+    expect(parseQstatXml(qstatXml([jobList(7, "r", undefined, "a&amp;b &lt;c&gt;")], []))).toEqual([{ jobId: "7", name: "a&b <c>", state: "r", tasks: undefined }]);
   });
 
   it("refuses output that is not qstat's XML", () => {

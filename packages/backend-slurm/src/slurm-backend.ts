@@ -8,6 +8,7 @@ import {
   type JobSpec,
   type JobStatus,
   type Logger,
+  type NamedJob,
   type ScriptSubmission,
   type SubmitRequest,
 } from "@daskq/core";
@@ -16,6 +17,7 @@ import { SBATCH } from "./slurm-directives.js";
 import { renderSlurmHeader } from "./slurm-header.js";
 import { DEFAULT_SLURM_OPTIONS, type SlurmOptions } from "./slurm-options.js";
 import { outputDirectories, outputFileOf } from "./slurm-output.js";
+import { findSlurmJobsNamed } from "./slurm-jobs-named.js";
 import { querySlurmStatus } from "./slurm-status.js";
 import { checkSubmitRequest, runSbatch } from "./slurm-submit.js";
 
@@ -49,6 +51,10 @@ export class SlurmBackend extends CliBackend<SlurmOptions> {
 
   cancel(ids: readonly string[]): Promise<void> {
     return runScancel(this.runner, ids, this.logger);
+  }
+
+  jobsNamed(name: string): Promise<NamedJob[]> {
+    return findSlurmJobsNamed(this.runner, name);
   }
 
   protected checkRequest(request: SubmitRequest): void {

@@ -19,6 +19,7 @@ export type {
   ArrayIndex,
   HeaderContext,
   JobStatus,
+  NamedJob,
   SubmitRequest,
 } from "./backend/backend.js";
 export { CliBackend, type CliBackendOptions, type ScriptSubmission } from "./backend/cli-backend.js";

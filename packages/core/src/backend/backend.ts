@@ -34,6 +34,13 @@ export interface SubmitRequest {
   readonly maxRunning?: number;
 }
 
+/** A job the batch system lists under a name (see `Backend.jobsNamed`). */
+export interface NamedJob {
+  readonly id: string;
+  /** The array task index, for a task of an array job. */
+  readonly arrayIndex?: number;
+}
+
 /** The batch system's view of one job. */
 export interface JobStatus {
   readonly state: JobState;
@@ -66,6 +73,13 @@ export interface Backend {
   status(ids: readonly string[]): Promise<Map<string, JobStatus>>;
   /** Cancels jobs; unknown or finished ids are not an error. */
   cancel(ids: readonly string[]): Promise<void>;
+  /**
+   * The unfinished jobs the batch system lists under the batch job name `name` (each array task on its
+   * own), in ONE query. With it, a cluster names its jobs uniquely and, when a submission failed
+   * without a clear answer (e.g. the SSH connection dropped while sbatch ran), finds that submission's
+   * jobs again before it submits anything else: no job is lost or submitted twice.
+   */
+  jobsNamed?(name: string): Promise<NamedJob[]>;
   /** Path of a job's output file when it is known, to show its tail when the job fails. */
   outputFile?(spec: JobSpec, jobId: string): string | undefined;
   /** Releases resources (temp files, connections). */

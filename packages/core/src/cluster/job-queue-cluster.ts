@@ -136,13 +136,16 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
   ) {
     super();
     const naming = new JobNaming();
+    // A backend that can list jobs by name gets a batch job name unique to this cluster
+    // (`dask-worker-daskq-3f9a`), so that a submission whose answer was lost can be found again.
+    const jobSpec = parts.backend.jobsNamed ? { ...parts.spec, jobName: `${parts.spec.jobName}-${naming.prefix}` } : parts.spec;
     this.reconciler = new Reconciler({
       backend: parts.backend,
       runner: parts.runner,
-      spec: parts.spec,
+      spec: jobSpec,
       scheduler: parts.connection,
       naming,
-      renderScript: (target) => renderJobScript(parts.backend, parts.spec, this.workerSchedulerAddress, target),
+      renderScript: (target) => renderJobScript(parts.backend, jobSpec, this.workerSchedulerAddress, target),
       emit: (event, ...args) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args),
       logger,
       pollIntervalMs: options.pollIntervalMs ?? 2_000,

@@ -49,6 +49,8 @@ export class Reconciler {
   private startFailures = 0;
   private retryAt = 0;
   private gaveUp = false;
+  /** A submission that failed without a clear answer: its jobs may exist. Looked for before any other submit. */
+  private unresolved: { readonly name: string; readonly array: boolean } | undefined;
 
   constructor(private readonly options: ReconcilerOptions) {}
 
@@ -194,22 +196,67 @@ export class Reconciler {
     const room = this.options.maxPendingJobs === undefined ? missing : Math.max(0, this.options.maxPendingJobs - queued);
     const count = Math.min(missing, room);
     if (count === 0) return;
+    if (this.unresolved) {
+      // Whatever was found changes what is missing: decide again on the next tick.
+      if (await this.findUnresolved()) this.wake();
+      return;
+    }
     const { backend } = this.options;
     if (count > 1 && backend.capabilities.arrays && backend.arrayIndex) {
       const base = this.options.naming.next();
       const script = this.options.renderScript({ arrayBase: base });
-      const ids = await backend.submit({ script, count });
+      const ids = await this.submitting({ name: base, array: true }, () => backend.submit({ script, count }));
       ids.forEach((id, i) => this.track(id, JobNaming.arrayTask(base, (backend.arrayIndex?.first ?? 0) + i)));
       this.options.logger.info(`submitted an array of ${count} jobs (${ids[0]} ...)`);
       return;
     }
     for (let i = 0; i < count; i++) {
       const name = this.options.naming.next();
-      const [id] = await backend.submit({ script: this.options.renderScript({ jobName: name }), count: 1 });
+      const [id] = await this.submitting({ name, array: false }, () => backend.submit({ script: this.options.renderScript({ jobName: name }), count: 1 }));
       if (id === undefined) throw new DaskqError(backend.name, "submission returned no job id");
       this.track(id, name);
     }
     this.options.logger.info(`submitted ${count} job(s)`);
+  }
+
+  /**
+   * Runs a submission. If it fails and the backend can list jobs by name, the submission is marked
+   * unresolved: it may have reached the batch system with only its answer lost (a dropped SSH
+   * connection), so its jobs are looked for before anything else is submitted.
+   */
+  private async submitting<T>(what: { name: string; array: boolean }, submit: () => Promise<T>): Promise<T> {
+    try {
+      return await submit();
+    } catch (error) {
+      if (this.options.backend.jobsNamed) this.unresolved = what;
+      throw error;
+    }
+  }
+
+  /**
+   * Looks for the jobs of the unresolved submission under the cluster's batch job name (ONE query):
+   * jobs listed there that this cluster does not track are that submission's, and are tracked from
+   * now on. Resolves false (submit nothing this tick) when the batch system cannot be asked yet.
+   */
+  private async findUnresolved(): Promise<boolean> {
+    const unresolved = this.unresolved as { name: string; array: boolean };
+    const { backend, spec, logger } = this.options;
+    let listed;
+    try {
+      listed = await (backend.jobsNamed as NonNullable<Backend["jobsNamed"]>).call(backend, spec.jobName);
+    } catch (error) {
+      logger.warn(`cannot look for the jobs of a submission whose answer was lost yet (${(error as Error).message}); not submitting until it is known`);
+      return false;
+    }
+    this.unresolved = undefined;
+    const found = listed.filter((job) => !this.jobs.has(job.id));
+    for (const job of found) {
+      const name = unresolved.array ? JobNaming.arrayTask(unresolved.name, job.arrayIndex ?? 0) : unresolved.name;
+      this.track(job.id, name);
+    }
+    if (found.length > 0) logger.warn(`found ${found.length} job(s) of a submission whose answer was lost: ${found.map((j) => j.id).join(" ")}; tracking them instead of submitting again`);
+    else logger.info("the submission whose answer was lost did not reach the batch system; submitting again");
+    return true;
   }
 
   private async shrink(excess: number, live: readonly TrackedJob[]): Promise<void> {
