@@ -132,7 +132,7 @@ describe("Marathon emulator", () => {
   });
 
   it("relaunches a failing task with backoff and records Mesos' message as lastTaskFailure", async () => {
-    await call("POST", "/v2/apps", { id: "/failing", cmd: "exit 3", instances: 1, backoffSeconds: 1, backoffFactor: 1 });
+    await call("POST", "/v2/apps", { id: "/failing", cmd: "echo boom >&2; exit 3", instances: 1, backoffSeconds: 1, backoffFactor: 1 });
     const seen = new Set<string>();
     const relaunched = await eventually(async () => {
       const failure = ((await call("GET", "/v2/apps/failing?embed=app.lastTaskFailure")).json["app"] as { lastTaskFailure?: { taskId: string } }).lastTaskFailure;
@@ -144,6 +144,13 @@ describe("Marathon emulator", () => {
     expect(app.instances).toBe(1);
     expect(app.lastTaskFailure).toMatchObject({ appId: "/failing", state: "TASK_FAILED", message: "Command exited with status 3" });
     expect(keysOf(app.lastTaskFailure)).toEqual(["appId", "host", "message", "slaveId", "state", "taskId", "timestamp", "version"]);
+    // The failed task's stderr, through the Mesos agent's /files/read at its sandbox's virtual path.
+    const info = (await call("GET", "/v2/info")).json;
+    expect(Object.keys(info).filter((k) => !Object.keys(golden("info.json") as object).includes(k))).toEqual([]);
+    const stderr = `/frameworks/${info["frameworkId"]}/executors/${app.lastTaskFailure["taskId"]}/runs/latest/stderr`;
+    expect((await call("GET", `/files/read?path=${encodeURIComponent(stderr)}&offset=-1`)).json).toEqual({ data: "", offset: 5 });
+    expect((await call("GET", `/files/read?path=${encodeURIComponent(stderr)}&offset=0&length=100`)).json).toEqual({ data: "boom\n", offset: 0 });
+    expect((await call("GET", `/files/read?path=${encodeURIComponent("/frameworks/x/executors/y/runs/latest/stderr")}`)).status).toBe(404);
     await call("DELETE", "/v2/apps/failing?force=true");
   });
 

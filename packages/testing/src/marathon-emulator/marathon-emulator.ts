@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, openSync, closeSync, readSync, rmSync, statSync } from "node:fs";
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import { createServer as createNetServer, type AddressInfo } from "node:net";
@@ -22,6 +22,8 @@ export interface MarathonEmulatorOptions {
   readonly minimumDeploymentMs?: number;
   /** Hostname reported for tasks. Default 127.0.0.1. */
   readonly host?: string;
+  /** Marathon's Mesos framework id (`GET /v2/info`). Default: a random one. */
+  readonly frameworkId?: string;
 }
 
 /** One request the emulator received (for tests that count requests). */
@@ -69,7 +71,8 @@ class HttpError extends Error {
  * Marathon's REST API v2 that daskq uses, with the JSON shapes, status codes and error bodies of
  * Marathon's RAML spec (mesosphere/marathon 90619da70, docs/docs/rest-api/public/api/): apps
  * (create, get with embeds, partial PUT, delete), app tasks (list, kill one with `scale`), bulk task
- * kill (`POST /v2/tasks/delete?scale=true`), deployments, `/ping`. Tasks are real local processes
+ * kill (`POST /v2/tasks/delete?scale=true`), deployments, `/v2/info`, `/ping`, and the Mesos agent's
+ * `/files/read` for the task sandboxes (stdout, stderr). Tasks are real local processes
  * (see `EmulatedTask`), each deployable operation is a deployment that lasts until the app reached
  * its goal (at least `minimumDeploymentMs`) and locks the app meanwhile (409 unless `force=true`).
  * It is an emulator, not Marathon: no Mesos offers, no health checks, pods, groups or events.
@@ -82,6 +85,7 @@ export async function startMarathonEmulator(options: MarathonEmulatorOptions = {
   const deployments = new Map<string, Deployment>();
   const requests: MarathonRequest[] = [];
   const minimumDeploymentMs = options.minimumDeploymentMs ?? 300;
+  const frameworkId = options.frameworkId ?? `${randomUUID()}-0000`;
 
   const checkDeployments = () => {
     for (const [id, deployment] of deployments) {
@@ -160,11 +164,39 @@ export async function startMarathonEmulator(options: MarathonEmulatorOptions = {
     return undefined;
   };
 
-  const route = async (method: string, path: string, query: URLSearchParams, body: unknown, response: ServerResponse): Promise<[number, unknown]> => {
+  /**
+   * The Mesos AGENT's `GET /files/read?path=&offset=&length=` (apache/mesos docs/endpoints/files/read.md;
+   * answers `{"data", "offset"}`, and with offset=-1 the file's size) for the virtual path of a
+   * task's sandbox, `/frameworks/<framework id>/executors/<task id>/runs/latest/<file>`
+   * (src/slave/paths.cpp getExecutorVirtualPath; a command task's executor id is its task id).
+   */
+  const readSandboxFile = (query: URLSearchParams): [number, unknown] => {
+    const match = /^\/frameworks\/([^/]+)\/executors\/([^/]+)\/runs\/latest\/([^/]+)$/.exec(query.get("path") ?? "");
+    const file = match && match[1] === frameworkId && !match[2]?.startsWith(".") ? join(workDir, match[2] as string, match[3] as string) : undefined;
+    if (!file || !existsSync(file)) return [404, `Path '${query.get("path") ?? ""}' not found`];
+    const size = statSync(file).size;
+    const offset = Number(query.get("offset") ?? 0);
+    if (offset === -1) return [200, { data: "", offset: size }];
+    const length = Math.max(0, Math.min(Number(query.get("length") ?? size), size - offset));
+    const buffer = Buffer.alloc(length);
+    const fd = openSync(file, "r");
+    try {
+      readSync(fd, buffer, 0, length, offset);
+    } finally {
+      closeSync(fd);
+    }
+    return [200, { data: buffer.toString("utf8"), offset }];
+  };
+
+  const route = async (method: string, path: string, query: URLSearchParams, body: unknown, response: ServerResponse, request: IncomingMessage): Promise<[number, unknown]> => {
     const force = query.get("force") === "true";
     const scale = query.get("scale") === "true";
     const embed = new Set(query.getAll("embed"));
     if (path === "/ping" && method === "GET") return [200, "pong"];
+    if (path === "/v2/info" && method === "GET") {
+      return [200, { name: "marathon", version: "1.10.0-daskq-emulator", buildref: "emulator", elected: true, leader: new URL(`http://${request.headers.host ?? "127.0.0.1"}`).host, frameworkId }];
+    }
+    if (path === "/files/read" && method === "GET") return readSandboxFile(query);
     if (path === "/v2/deployments" && method === "GET") return [200, [...deployments.values()].map((d) => d.json)];
     if (path === "/v2/tasks" && method === "GET") return [200, { tasks: [...apps.values()].flatMap((a) => [...a.tasks.values()].map((t) => t.toJson())) }];
     if (path === "/v2/tasks/delete" && method === "POST") {
@@ -287,7 +319,7 @@ export async function startMarathonEmulator(options: MarathonEmulatorOptions = {
           throw invalidJson("/", (error as Error).message);
         }
       }
-      [status, payload] = await route(method, url.pathname, url.searchParams, body, response);
+      [status, payload] = await route(method, url.pathname, url.searchParams, body, response, request);
     } catch (error) {
       if (error instanceof HttpError) [status, payload] = [error.status, error.body];
       else if (error instanceof InvalidObject) [status, payload] = [422, { message: error.message, details: error.details }];
