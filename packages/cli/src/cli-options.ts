@@ -81,10 +81,21 @@ export const CLUSTER_OPTIONS_HELP = `Cluster options:
 
 export type ClusterValues = ReturnType<typeof parseClusterArgs>["values"];
 
-/** Parses argv with the cluster options (plus `extra`); unknown options are errors. */
+/** Parses argv with the cluster options; unknown options are errors. */
 export function parseClusterArgs(argv: string[], allowPositionals = false) {
+  return parseCommandArgs(argv, CLUSTER_OPTIONS, allowPositionals);
+}
+
+/** Options of a command, as `node:util` `parseArgs` takes them. */
+export type CommandOptions = NonNullable<ParseArgsConfig["options"]>;
+
+/** What `parseCommandArgs` returns for these options. */
+export type ParsedCommand<O extends CommandOptions> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: boolean; strict: true }>>;
+
+/** Parses argv with the given options; unknown options are a `DaskqError` pointing at --help. */
+export function parseCommandArgs<O extends CommandOptions>(argv: string[], options: O, allowPositionals = false): ParsedCommand<O> {
   try {
-    return parseArgs({ args: argv, options: CLUSTER_OPTIONS, allowPositionals, strict: true });
+    return parseArgs({ args: argv, options, allowPositionals, strict: true });
   } catch (error) {
     throw new DaskqError("cli", `${(error as Error).message}. See --help.`);
   }
@@ -138,7 +149,8 @@ function numberIfNumeric(value: string): string | number {
   return /^\d+$/.test(value) ? Number(value) : value;
 }
 
-function integer(flag: string, value: string): number {
+/** A whole number >= 0 given to `flag`, or a `DaskqError` naming the flag. */
+export function integer(flag: string, value: string): number {
   if (!/^\d+$/.test(value)) throw new DaskqError("cli", `${flag} expects a whole number >= 0, got '${value}'`);
   return Number(value);
 }

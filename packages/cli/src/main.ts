@@ -7,6 +7,7 @@ import { cleanup } from "./commands/cleanup.js";
 import { ls } from "./commands/ls.js";
 import { config } from "./commands/config.js";
 import { jobScript } from "./commands/job-script.js";
+import { logs } from "./commands/logs.js";
 import { run } from "./commands/run.js";
 import { up } from "./commands/up.js";
 
@@ -17,6 +18,7 @@ Deploy Dask clusters on HPC job queues.
 Commands:
   up           start a cluster and keep it up until Ctrl-C
   run          start a cluster, run a command against it, tear it down
+  logs         print the end of a job's output
   job-script   print the job script that would be submitted
   config       show the resolved configuration and where each value came from
   backends     list the installed backends
@@ -28,6 +30,7 @@ Run 'daskq COMMAND --help' for the options of a command.`;
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   up,
   run,
+  logs,
   "job-script": jobScript,
   config,
   backends,

@@ -64,11 +64,44 @@ describe.skipIf(!enabled)("daskq on a real Slurm", () => {
     const result = await child;
     expect(result.exitCode).toBe(0);
     const ids = ours.map((l) => l.split(" ")[0]);
+    // daskq logs reads a job's output through the backend.
+    const logs = await execa("node", [bin, "logs", "--backend", "slurm", "--log-directory", `${tmpdir()}/daskq-cli-slurm`, "--lines", "5", ids[0] as string], { cwd: root, env, extendEnv: false, reject: false });
+    expect(logs.stderr).toBe("");
+    expect(logs.stdout).toMatch(/distributed\.(worker|nanny)/);
+    expect(logs.stdout.trimEnd().split("\n").length).toBeLessThanOrEqual(5);
+    const unknown = await execa("node", [bin, "logs", "--backend", "slurm", "999999999"], { cwd: root, env, extendEnv: false, reject: false });
+    expect(unknown.exitCode).toBe(1);
+    expect(unknown.stderr).toMatch(/\[daskq:cli\] no output known for job 999999999/);
     expect(
       await eventually(async () => {
         const left = (await execa("squeue", ["-h", "-o", "%i"])).stdout.split("\n").map((s) => s.trim());
         return ids.every((id) => !left.includes(id as string));
       }, 30_000),
     ).toBe(true);
+  });
+
+  it("daskq up --jobs 200 --json prints at most one progress line per poll, not one per job event", async () => {
+    // Partition `down` keeps the jobs queued: the only changes are 200 submissions and their first status.
+    const child = execa("node", [bin, "up", "--backend", "slurm", "--jobs", "200", "--cores", "1", "--memory", "100MB", "--queue", "down", "--poll-interval", "0.5", "--json", "--no-status"], {
+      cwd: root,
+      env,
+      extendEnv: false,
+      reject: false,
+    });
+    let out = "";
+    const queued = new Promise<void>((resolve) => {
+      child.stdout?.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('"queued":200')) resolve();
+      });
+    });
+    await Promise.race([queued, new Promise((r) => setTimeout(r, 60_000))]);
+    await new Promise((r) => setTimeout(r, 2_000)); // a few more polls, nothing changes
+    child.kill("SIGINT");
+    const result = await child;
+    expect(result.exitCode).toBe(0);
+    const progress = out.split("\n").filter((l) => l.startsWith('{"progress"'));
+    expect(progress.filter((l) => l.includes('"queued":200'))).toHaveLength(1);
+    expect(progress.length).toBeLessThanOrEqual(4); // 0 queued, 200 queued, maybe 0 again while closing; before: 400+ lines
   });
 });

@@ -19,7 +19,7 @@ describe("daskq command line", () => {
   it("prints help for every command", async () => {
     const top = await daskq(["--help"]);
     expect(top.exitCode).toBe(0);
-    for (const command of ["up", "run", "job-script", "config", "backends"]) {
+    for (const command of ["up", "run", "logs", "job-script", "config", "backends"]) {
       expect(top.stdout).toContain(command);
       if (command === "backends") continue;
       const help = await daskq([command, "--help"]);
@@ -107,10 +107,14 @@ describe("daskq command line", () => {
         });
       });
       await Promise.race([ready, new Promise((r) => setTimeout(r, 60_000))]);
+      // The status page's JSON carries the same decision, with its reason.
+      const statusUrl = /Status: +(\S+)/.exec(out)?.[1] as string;
+      const report = (await (await fetch(statusUrl.replace("/status?", "/status.json?"))).json()) as { decisions: Array<{ action: string; reason: string }> };
       child.kill("SIGINT");
       const result = await child;
       expect(out).toContain("1/1 workers, 0 jobs queued");
       expect(err).toMatch(/daskq adapt: target 1 job\(s\) .* scale up to 1 job/);
+      expect(report.decisions.find((d) => d.action === "up")?.reason).toMatch(/scale up to 1 job/);
       expect(result.exitCode).toBe(0);
     });
 
@@ -132,8 +136,9 @@ describe("daskq command line", () => {
       expect(await findProcesses("daskq-local-job")).toEqual([]);
     });
 
-    it("daskq up reports progress, and Ctrl-C tears everything down", async () => {
-      const child = execa("node", [bin, "up", "--backend", "local", "--jobs", "2", "--memory", "1GiB"], { cwd: root, env, extendEnv: false, reject: false });
+    it("daskq up reports progress, prints links through Dask's link template, serves its page with a token, and Ctrl-C tears everything down", async () => {
+      const hub = { ...env, JUPYTERHUB_SERVICE_PREFIX: "/user/alice/", DASK_DISTRIBUTED__DASHBOARD__LINK: "{JUPYTERHUB_SERVICE_PREFIX}proxy/{port}/status" };
+      const child = execa("node", [bin, "up", "--backend", "local", "--jobs", "2", "--memory", "1GiB"], { cwd: root, env: hub, extendEnv: false, reject: false });
       let out = "";
       const ready = new Promise<void>((resolve) => {
         child.stdout?.on("data", (chunk: Buffer) => {
@@ -144,6 +149,19 @@ describe("daskq command line", () => {
       await Promise.race([ready, new Promise((r) => setTimeout(r, 90_000))]);
       expect(out).toMatch(/Scheduler: tcp:\/\/127\.0\.0\.1:\d+/);
       expect(out).toContain("2/2 workers, 0 jobs queued");
+      // Behind JupyterHub: the printed links carry the prefix; the page itself listens on 127.0.0.1.
+      const status = /^Status: +(\/user\/alice\/proxy\/(\d+)\/status\?token=(\S+)) +\(on this machine: (http:\/\/127\.0\.0\.1:(\d+)\/status\?token=\S+)\)$/m.exec(out);
+      expect(status, out).not.toBeNull();
+      const [, , proxiedPort, token, local, localPort] = status as RegExpExecArray;
+      expect(proxiedPort).toBe(localPort);
+      expect(out).toMatch(/^Dashboard: (\/user\/alice\/proxy\/\d+\/status|\(not served: .*bokeh.*\))$/m);
+      const json = await fetch((local as string).replace("/status?", "/status.json?"));
+      expect(json.status).toBe(200);
+      const report = (await json.json()) as { counts: { running: number; workers: number }; workers: Array<{ jobId: string; memory: number }> };
+      expect(report.counts).toMatchObject({ running: 2, workers: 2 });
+      expect(report.workers.every((w) => w.jobId && w.memory > 0)).toBe(true);
+      expect((await fetch(`http://127.0.0.1:${localPort}/status.json`)).status).toBe(401);
+      expect((await fetch(`http://127.0.0.1:${localPort}/status.json?token=${token}x`)).status).toBe(403);
       const address = /Scheduler: (\S+)/.exec(out)?.[1] as string;
       child.kill("SIGINT");
       const result = await child;

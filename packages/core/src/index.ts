@@ -45,6 +45,7 @@ export {
 } from "./scheduler/scheduler-connection.js";
 export { WorkerStatusStream, type WorkerStatusEvents } from "./scheduler/worker-status-stream.js";
 export type { WorkerInfo } from "./scheduler/worker-info.js";
+export { toWorkerLoads, type WorkerLoad } from "./scheduler/worker-load.js";
 export { SchedulerProcess, type SchedulerProcessOptions, type SchedulerProcessEvents } from "./scheduler/scheduler-process.js";
 export type { LaunchedScheduler, LaunchedSchedulerEvents } from "./scheduler/launched-scheduler.js";
 export { RemoteScheduler, findRemotePython, type RemoteSchedulerOptions } from "./scheduler/remote-scheduler.js";
@@ -54,6 +55,7 @@ export { loadConfig, type ResolvedConfig, type ValueSource } from "./config/load
 export { loadBackendConfig, type BackendConfigSources } from "./config/load-backend-config.js";
 export { SHARED_KEYS } from "./config/shared-keys.js";
 export { interpretEnvValue } from "./config/env-config.js";
+export { dashboardLinkTemplate, formatDashboardLink, DEFAULT_DASHBOARD_LINK, type DashboardLinkTemplate, type LinkTarget } from "./config/dashboard-link.js";
 export { resolveJobSpec } from "./config/job-spec-from-config.js";
 export { parseBytes, formatBytes, parseWalltime, formatWalltime } from "./config/units.js";
 export { formatConfig, configToJson } from "./config/format-config.js";
@@ -69,6 +71,7 @@ export type { ClusterEvents } from "./cluster/cluster-events.js";
 export type { JobSnapshot } from "./cluster/tracked-job.js";
 export { jobsForRequest, type ScaleRequest } from "./cluster/scale-request.js";
 export { previewJobScript, type PreviewOptions } from "./cluster/preview-job-script.js";
+export { readJobLogTail } from "./cluster/read-job-log-tail.js";
 
 export { stateDirectory } from "./ownership/state-directory.js";
 export {

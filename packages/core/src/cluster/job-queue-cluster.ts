@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import { container as globalContainer, type DependencyContainer } from "tsyringe";
 import type { Backend, BackendDescriptor } from "../backend/backend.js";
+import { dashboardLinkTemplate, formatDashboardLink, type DashboardLinkTemplate, type LinkTarget } from "../config/dashboard-link.js";
 import { loadBackendConfig, type BackendConfigSources } from "../config/load-backend-config.js";
 import type { ResolvedConfig } from "../config/load-config.js";
 import { resolveJobSpec } from "../config/job-spec-from-config.js";
@@ -92,7 +93,7 @@ export interface ClusterStatus {
   readonly dashboardLink: string | undefined;
   readonly targetJobs: number;
   readonly jobs: readonly JobSnapshot[];
-  readonly workers: ReadonlyArray<{ readonly name: string; readonly address: string; readonly jobId: string | undefined }>;
+  readonly workers: ReadonlyArray<{ readonly name: string; readonly address: string; readonly host: string | undefined; readonly jobId: string | undefined }>;
   readonly counts: { readonly queued: number; readonly running: number; readonly workers: number };
 }
 
@@ -108,6 +109,7 @@ interface Parts {
   stream: WorkerStatusStream;
   readonly clusterId: string;
   readonly ownership: ClusterOwnership;
+  readonly linkTemplate: DashboardLinkTemplate;
 }
 
 /**
@@ -128,6 +130,8 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
   private readonly removeShutdownHook: (() => void) | undefined;
   private closing: Promise<void> | undefined;
   private adaptive: JobAdaptive | undefined;
+  /** When the cluster was created (ms since the epoch). */
+  readonly startedAt = Date.now();
 
   private constructor(
     private readonly parts: Parts,
@@ -175,6 +179,8 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
     const config = loadBackendConfig(descriptor, options);
     for (const warning of config.warnings) logger.warn(warning);
     const schedulerOptions = mergeSchedulerOptions(config.values["scheduler-options"], options.scheduler);
+    const linkTemplate = dashboardLinkTemplate({ env: options.env, homeDir: options.homeDir });
+    formatDashboardLink(linkTemplate, { host: "localhost", port: 8787 }, options.env); // a bad template fails here, not later
     const { runner, owned: ownsRunner } = runnerFromConfig(config, { runner: options.runner, container, ssh: options.ssh, logger });
     let scheduler: LaunchedScheduler | undefined;
     let ownership: ClusterOwnership | undefined;
@@ -214,7 +220,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
       connection = new SchedulerConnection(address);
       const stream = await connection.subscribeWorkerStatus();
       const backend = ownership.wrapBackend(descriptor.create({ runner: ownership.wrapRunner(runner), logger, options: spec.backendOptions }));
-      return new JobQueueCluster({ descriptor, config, spec, backend, runner, ownsRunner, scheduler, connection, stream, clusterId, ownership }, options, logger);
+      return new JobQueueCluster({ descriptor, config, spec, backend, runner, ownsRunner, scheduler, connection, stream, clusterId, ownership, linkTemplate }, options, logger);
     } catch (error) {
       connection?.close();
       await scheduler?.stop();
@@ -244,9 +250,31 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
     return this.parts.scheduler?.pid;
   }
 
-  /** The dashboard URL when the scheduler serves one (it needs bokeh). */
+  /**
+   * The dashboard URL when the scheduler serves one (it needs bokeh), written with Dask's
+   * `distributed.dashboard.link` template (e.g. `{JUPYTERHUB_SERVICE_PREFIX}proxy/{port}/status`).
+   */
   get dashboardLink(): string | undefined {
-    return this.parts.scheduler?.dashboardLink;
+    const own = this.parts.scheduler?.dashboardLink;
+    if (!own) return undefined;
+    const url = URL.canParse(own) ? new URL(own) : undefined;
+    if (!url?.port) return own;
+    return this.formatLink({ host: url.hostname, port: Number(url.port) });
+  }
+
+  /** The `distributed.dashboard.link` template in force, and where it came from. */
+  get linkTemplate(): DashboardLinkTemplate {
+    return this.parts.linkTemplate;
+  }
+
+  /** A link to a web page of this cluster (`host:port`) through the dashboard link template. */
+  formatLink(target: LinkTarget): string {
+    return formatDashboardLink(this.parts.linkTemplate, target, this.options.env ?? process.env);
+  }
+
+  /** True when the scheduler speaks TLS (`tls://`). */
+  get tls(): boolean {
+    return this.schedulerAddress.startsWith("tls://");
   }
 
   /** The resolved job spec every job is rendered from. */
@@ -328,7 +356,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
   /** Jobs, their states and workers, right now. */
   status(): ClusterStatus {
     const jobs = this.reconciler.trackedJobs.map(snapshotJob);
-    const workers = [...this.parts.stream.workers.values()].map((w) => ({ name: w.name, address: w.address, jobId: this.workerJobs.get(w.address) }));
+    const workers = [...this.parts.stream.workers.values()].map((w) => ({ name: w.name, address: w.address, host: w.host, jobId: this.workerJobs.get(w.address) }));
     return {
       schedulerAddress: this.schedulerAddress,
       dashboardLink: this.dashboardLink,
@@ -341,6 +369,17 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
         workers: workers.length,
       },
     };
+  }
+
+  /**
+   * The last `lines` lines of a job's output, read through the backend; undefined when the
+   * backend does not know where it is.
+   */
+  async jobLogTail(jobId: string, lines = 20): Promise<string | undefined> {
+    const path = this.parts.backend.outputFile?.(this.parts.spec, jobId);
+    if (!path) return undefined;
+    const text = await this.parts.runner.readFile(path);
+    return text?.trimEnd().split("\n").slice(-lines).join("\n");
   }
 
   /** Resolves when at least `n` workers are connected; rejects on timeout or cluster error. */

@@ -1,6 +1,7 @@
 import { DaskComm } from "./dask-comm.js";
 import { RpcClient, type RpcOptions } from "./rpc-client.js";
 import { toWorkerList, type WorkerInfo } from "./worker-info.js";
+import { toWorkerLoads, type WorkerLoad } from "./worker-load.js";
 import { WorkerStatusStream } from "./worker-status-stream.js";
 
 /** The scheduler's `identity` reply, in daskq's terms. */
@@ -62,6 +63,12 @@ export class SchedulerConnection {
       workers: toWorkerList(raw["workers"]),
       raw,
     };
+  }
+
+  /** Every worker with its memory and the tasks it runs, from ONE `identity` call. */
+  async workerLoads(): Promise<WorkerLoad[]> {
+    const raw = await this.rpc.call<Record<string, unknown>>("identity");
+    return toWorkerLoads(raw["workers"]);
   }
 
   /** The scheduler's `distributed` version (from the `versions` handler), e.g. `2022.12.1+ds.1`. */

@@ -97,4 +97,23 @@ describe.runIf(available)("wire protocol against a real Python scheduler", () =>
     const names = await connection.workersToClose({ n: 1 });
     expect(Array.isArray(names)).toBe(true);
   });
+
+  it("reports each worker's memory and running tasks from one identity call", async () => {
+    // wire-b is left from the test above; a client keeps one slow task running on it.
+    const client = runPython(
+      ["import sys, time; from distributed import Client", "c = Client(sys.argv[1], timeout=20)", "f = c.submit(time.sleep, 6, pure=False)", "time.sleep(6)"].join("\n"),
+      [scheduler.address],
+    );
+    let busy: Awaited<ReturnType<SchedulerConnection["workerLoads"]>>[number] | undefined;
+    expect(
+      await eventually(async () => {
+        busy = (await connection.workerLoads()).find((w) => w.name === "wire-b" && w.executing === 1);
+        return busy !== undefined;
+      }, 30_000),
+    ).toBe(true);
+    expect(busy?.memory).toBeGreaterThan(10_000_000);
+    expect(busy?.memoryLimit).toBeGreaterThan(0);
+    expect(busy?.host).toBe("127.0.0.1");
+    await client;
+  });
 });
