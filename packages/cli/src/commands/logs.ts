@@ -6,13 +6,16 @@ const LOGS_OPTIONS = {
   "config-name": CLUSTER_OPTIONS["config-name"],
   "log-directory": CLUSTER_OPTIONS["log-directory"],
   set: CLUSTER_OPTIONS.set,
+  ssh: CLUSTER_OPTIONS.ssh,
+  "ssh-accept-new-host-key": CLUSTER_OPTIONS["ssh-accept-new-host-key"],
   lines: { type: "string", short: "n" },
   help: CLUSTER_OPTIONS.help,
 } as const;
 
 export const LOGS_HELP = `Usage: daskq logs [options] JOB-ID
 
-Prints the end of a worker job's output, read through the backend (where the batch system keeps it).
+Prints the end of a worker job's output, read through the backend (where the batch system keeps
+it; over SSH with --ssh).
 
 Example: daskq logs --backend slurm --log-directory ~/dask-logs 1234_5
 
@@ -21,6 +24,8 @@ Options:
       --config-name NAME        read jobqueue.NAME instead of jobqueue.<backend>
       --log-directory DIR       the log-directory the cluster used
       --set KEY=VALUE           any jobqueue config key
+      --ssh DEST                read it on a login node over SSH (see daskq up --help)
+      --ssh-accept-new-host-key record the login node's key if known_hosts lacks it
   -n, --lines N                 how many lines (default 50)
   -h, --help                    this help`;
 
