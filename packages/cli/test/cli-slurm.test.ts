@@ -66,7 +66,7 @@ describe.skipIf(!enabled)("daskq on a real Slurm", () => {
     const ids = ours.map((l) => l.split(" ")[0]);
     // daskq logs reads a job's output through the backend.
     const logs = await execa("node", [bin, "logs", "--backend", "slurm", "--log-directory", `${tmpdir()}/daskq-cli-slurm`, "--lines", "5", ids[0] as string], { cwd: root, env, extendEnv: false, reject: false });
-    expect(logs.stderr).toBe("");
+    expect(logs.exitCode, logs.stderr).toBe(0);
     expect(logs.stdout).toMatch(/distributed\.(worker|nanny)/);
     expect(logs.stdout.trimEnd().split("\n").length).toBeLessThanOrEqual(5);
     const unknown = await execa("node", [bin, "logs", "--backend", "slurm", "999999999"], { cwd: root, env, extendEnv: false, reject: false });
