@@ -169,6 +169,6 @@ describe("daskq command line", () => {
       expect(result.stderr).toContain("closing the cluster");
       expect(await findProcesses(address)).toEqual([]);
       expect(await findProcesses("daskq-local-job")).toEqual([]);
-    });
+    }, 150_000);
   });
 });
