@@ -12,5 +12,5 @@ export { PBS_EMULATOR_BIN, PBS_EMULATOR_DEFAULT_STATE, PbsEmulatorRunner, pbsEmu
 export { UnicoreEmulator, UNICORE_EMULATOR_BIN, type UnicoreEmulatorOptions, type RecordedRequest } from "./unicore-emulator/unicore-emulator.js";
 export { startMarathonEmulator, type MarathonEmulator, type MarathonEmulatorOptions, type MarathonRequest } from "./marathon-emulator/marathon-emulator.js";
 export type { EmulatedApp } from "./marathon-emulator/emulated-app.js";
-export { SSH_TESTBED, sshTestbedAvailable, sshTestbedRunner, startPrivateSshd, type PrivateSshd } from "./ssh-testbed.js";
+export { SSH_TESTBED, sshTestbedAvailable, sshTestbedRunner, startPrivateSshd, uploadEmulator, type PrivateSshd } from "./ssh-testbed.js";
 export { slurmKillTrial, type SlurmKillTrialOptions, type SlurmKillTrialResult } from "./slurm-kill-trial.js";

@@ -25,6 +25,8 @@ export interface LsfEmulatorOptions {
    * `DASKQ_LSF_EMULATOR_TERMINATE_INTERVAL`, `DASKQ_LSF_EMULATOR_QUEUES`, `DASKQ_LSF_EMULATOR_JSON`.
    */
   readonly env?: Readonly<Record<string, string>>;
+  /** The emulator's bin directory as the inner runner's machine sees it; default `LSF_EMULATOR_BIN` (e.g. a copy made over SSH by `uploadEmulator`). */
+  readonly bin?: string;
 }
 
 /**
@@ -50,7 +52,7 @@ export class LsfEmulatorRunner implements CommandRunner {
       ...this.options.env,
       ...(this.options.stateDir === undefined ? {} : { DASKQ_LSF_EMULATOR_STATE: this.options.stateDir }),
       ...extra,
-      PATH: path === "" ? LSF_EMULATOR_BIN : `${LSF_EMULATOR_BIN}:${path}`,
+      PATH: path === "" ? (this.options.bin ?? LSF_EMULATOR_BIN) : `${this.options.bin ?? LSF_EMULATOR_BIN}:${path}`,
     };
   }
 
@@ -107,7 +109,7 @@ export function lsfEmulatorAvailable(): boolean {
 }
 
 /** A private emulated cluster for one test file. */
-export interface LsfEmulatorCluster extends Required<LsfEmulatorOptions> {
+export interface LsfEmulatorCluster extends Required<Omit<LsfEmulatorOptions, "bin">> {
   /** `LSF_ENVDIR`: holds the lsf.conf the emulator reads. */
   readonly envDir: string;
   /** Ends every job left (`bkill 0`) and removes the state. */

@@ -35,6 +35,8 @@ export interface PbsEmulatorOptions {
   readonly jobHistory?: boolean;
   /** Working directory of commands that do not set one (where default `<name>.o<seq>` files land); default `<stateDir>/workdir`. */
   readonly workDir?: string;
+  /** The emulator's bin directory as the inner runner's machine sees it; default `PBS_EMULATOR_BIN` (e.g. a copy made over SSH by `uploadEmulator`). */
+  readonly bin?: string;
 }
 
 /** The environment that selects the emulator flavour and settings (without PATH). */
@@ -75,10 +77,12 @@ export class PbsEmulatorRunner implements CommandRunner {
 
   run(command: string, args: readonly string[], options: RunOptions = {}): Promise<CommandResult> {
     const path = options.env?.["PATH"] ?? process.env["PATH"] ?? "";
-    const env = { ...this.env, ...options.env, PATH: path ? `${PBS_EMULATOR_BIN}:${path}` : PBS_EMULATOR_BIN };
+    const bin = this.options.bin ?? PBS_EMULATOR_BIN;
+    const env = { ...this.env, ...options.env, PATH: path ? `${bin}:${path}` : bin };
     let cwd = options.cwd;
     if (cwd === undefined) {
-      mkdirSync(this.workDir, { recursive: true });
+      // On another machine (SSH) the caller made the working directory there.
+      if (!this.inner.forwardLocalPort) mkdirSync(this.workDir, { recursive: true });
       cwd = this.workDir;
     }
     return this.inner.run(command, args, { ...options, env, cwd });

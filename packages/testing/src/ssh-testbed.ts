@@ -1,10 +1,11 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa, execaSync, type ResultPromise } from "execa";
-import { SshRunner, type SshRunnerOptions } from "@daskq/core";
+import { fileURLToPath } from "node:url";
+import { SshRunner, type CommandRunner, type SshRunnerOptions } from "@daskq/core";
 import { eventually } from "./processes.js";
 
 const state = join(process.env["DASKQ_TESTBED_STATE"] ?? "/tmp/daskq-testbed", "sshd");
@@ -45,6 +46,27 @@ export function sshTestbedAvailable(): boolean {
 /** An `SshRunner` to the testbed through its alias, with no agent (only the testbed's key file). */
 export function sshTestbedRunner(options: SshRunnerOptions = {}): SshRunner {
   return SshRunner.to(SSH_TESTBED.alias, { configFile: SSH_TESTBED.configFile, env: {}, ...options });
+}
+
+/**
+ * Copies an EMULATOR (packages/testing/emulators/<name>) to a fresh directory on the far side of
+ * `runner` through SFTP, so that a remote user runs it (the checkout may not be readable there).
+ * Resolves that directory; the commands are in its `bin`. Remove it when done.
+ */
+export async function uploadEmulator(runner: CommandRunner, name: "lsf" | "pbs"): Promise<string> {
+  const local = fileURLToPath(new URL(`../emulators/${name}`, import.meta.url));
+  const remote = await runner.makeTempDir(`daskq-${name}-emulator-`);
+  const copy = async (from: string, to: string): Promise<void> => {
+    for (const entry of await readdir(from, { withFileTypes: true })) {
+      if (entry.isDirectory()) await copy(join(from, entry.name), `${to}/${entry.name}`);
+      else if (entry.isFile()) {
+        const mode = (await stat(join(from, entry.name))).mode & 0o777;
+        await runner.writeFile(`${to}/${entry.name}`, await readFile(join(from, entry.name), "utf8"), { mode });
+      }
+    }
+  };
+  await copy(local, remote);
+  return remote;
 }
 
 /** An sshd of a test's own (same user, keys and settings as the testbed's), to count, drop and restart. */
