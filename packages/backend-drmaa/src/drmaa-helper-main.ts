@@ -36,6 +36,9 @@ function handle(session: DrmaaSession, request: HelperRequest): unknown {
 }
 
 function main(): void {
+  // Ctrl-C reaches the whole process group, this helper too: daskq then still needs it to cancel the
+  // jobs. It ends when daskq says so or goes away (its stdin closes).
+  process.on("SIGINT", () => undefined);
   const [libraryPath, contact] = process.argv.slice(2);
   let session: DrmaaSession;
   try {

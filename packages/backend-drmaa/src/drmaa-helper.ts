@@ -31,6 +31,8 @@ export interface DrmaaHelperOptions {
   readonly logger?: Logger;
   /** The helper's environment before daskq adds what the library needs; default `process.env`. */
   readonly env?: NodeJS.ProcessEnv;
+  /** A request unanswered after this long kills the helper (a DRMAA call that hangs); default 120 s. */
+  readonly requestTimeoutMs?: number;
 }
 
 /**
@@ -62,7 +64,10 @@ export class DrmaaHelper {
     private readonly child: ChildProcess,
     readonly library: string,
     private readonly logger: Logger,
+    private readonly requestTimeoutMs: number,
   ) {
+    child.on("error", (error) => this.logger.warn(`drmaa: the DRMAA helper process: ${error.message}`));
+    child.stdin?.on("error", (error) => this.logger.debug(`drmaa: writing to the DRMAA helper: ${error.message}`));
     this.exitPromise = new Promise((resolve) => {
       child.once("close", (code, signal) => {
         this.exited = signal ? `killed by ${signal}` : `exited with code ${code}`;
@@ -96,7 +101,7 @@ export class DrmaaHelper {
       env: helperEnvironment(options.library, options.env ?? process.env),
       stdio: ["pipe", "pipe", "pipe", "pipe"],
     });
-    const helper = new DrmaaHelper(child, options.library, options.logger ?? silentLogger);
+    const helper = new DrmaaHelper(child, options.library, options.logger ?? silentLogger, options.requestTimeoutMs ?? 120_000);
     try {
       await helper.waitFor<HelperGreeting>(0);
     } catch (error) {
@@ -148,7 +153,21 @@ export class DrmaaHelper {
 
   private waitFor<T>(id: number): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      const timer = setTimeout(() => {
+        this.stderr += `\nno answer to request ${id} within ${this.requestTimeoutMs} ms`;
+        this.child.kill("SIGKILL");
+      }, this.requestTimeoutMs);
+      const done = () => clearTimeout(timer);
+      this.pending.set(id, {
+        resolve: (value) => {
+          done();
+          resolve(value as T);
+        },
+        reject: (error) => {
+          done();
+          reject(error);
+        },
+      });
     });
   }
 

@@ -1,4 +1,7 @@
-// No side effects: importing the package registers nothing (use "@daskq/backend-drmaa/register").
+// No side effects: importing the package registers nothing.
+export { readDrmaaOptions, DEFAULT_DRMAA_OPTIONS, type DrmaaOptions, type NativeOptionStyle } from "./drmaa-options.js";
+export { renderNativeSpecification, nativeWord } from "./native-specification.js";
+export { statusOfPs, statusesOf } from "./drmaa-status.js";
 export { DrmaaHelper, DrmaaError, helperEntry, type DrmaaHelperOptions } from "./drmaa-helper.js";
 export { helperEnvironment, withStaticTls, findSgeRoot, sgeRootFromDefaults, STATIC_TLS_TUNABLE } from "./helper-environment.js";
 export { resolveLibraryPath, DRMAA_LIBRARY_ENV, DEBIAN_SGE_LIBDRMAA } from "./library-path.js";

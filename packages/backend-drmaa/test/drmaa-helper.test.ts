@@ -103,6 +103,13 @@ describe.skipIf(!enabled)("DRMAA helper process on Grid Engine's libdrmaa", () =
     );
   });
 
+  it("fails the requests of a helper that died, saying how it ended", async () => {
+    const doomed = await DrmaaHelper.start({ library: LIBDRMAA });
+    process.kill(doomed.pid as number, "SIGKILL");
+    await expect(doomed.request({ op: "jobPs", ids: ["1"] })).rejects.toThrow(/^\[daskq:drmaa\] the DRMAA helper for .*libdrmaa\.so\.1\.0 killed by SIGKILL/);
+    expect(doomed.alive).toBe(false);
+  });
+
   it("names the library path when it cannot be loaded", async () => {
     await expect(DrmaaHelper.start({ library: join(dir, "missing-libdrmaa.so") })).rejects.toThrow(
       new RegExp(`^\\[daskq:drmaa\\] cannot load the DRMAA library ${dir}/missing-libdrmaa\\.so: .*No such file`),

@@ -2,7 +2,7 @@
 # SGE's DRMAA 1.0 library (Debian gridengine-drmaa1.0) for the @daskq/backend-drmaa tests, on the
 # Son of Grid Engine that sge.sh starts. Idempotent; starts no daemon of its own.
 #
-#   bash packages/testing/testbed/drmaa.sh      # install if needed, then load the library once
+#   bash packages/testing/testbed/drmaa.sh      # install if needed (needs sge.sh for jobs to run)
 #
 # The library is /usr/lib/gridengine-drmaa/lib/libdrmaa.so.1.0. To load at all it needs
 # GLIBC_TUNABLES=glibc.rtld.optional_static_tls=4096 in the environment the process STARTS with
