@@ -39,14 +39,16 @@ const POLLS = Number(args.polls);
 const WORKERS = Number(args.workers);
 const RESTARTS = Number(args.restarts);
 const PYTHON = "/usr/bin/python3";
-const job = { cores: 1, memory: "1GiB", walltime: "00:10:00", nanny: false, "log-directory": "/tmp/daskq-over-ssh/bench" };
+// Output directories of their own: the login user cannot write into one that root created.
+const job = { cores: 1, memory: "1GiB", walltime: "00:10:00", nanny: false };
+const logs = (runner) => ({ "log-directory": runner instanceof LocalRunner ? "/tmp/daskq-bench-ssh/local" : "/tmp/daskq-over-ssh/bench" });
 const env = { PATH: process.env.PATH ?? "" };
 const log = (m) => process.stderr.write(`${m}\n`);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sshdConnections = async () => (((await execa("cat", [SSH_TESTBED.logFile])).stdout.match(/^Connection from /gm)) ?? []).length;
 
 async function pollCost(runner, label) {
-  const spec = resolveJobSpec(loadBackendConfig(slurmBackend, { job: { ...job, queue: "down" }, env }), { python: PYTHON });
+  const spec = resolveJobSpec(loadBackendConfig(slurmBackend, { job: { ...job, ...logs(runner), queue: "down" }, env }), { python: PYTHON });
   const backend = slurmBackend.create({ runner, logger: silentLogger, options: spec.backendOptions });
   const script = renderJobScript(backend, spec, "tcp://127.0.0.1:1", { arrayBase: "bench-ssh" });
   const ids = await backend.submit({ script, count: JOBS });
@@ -69,7 +71,7 @@ async function pollCost(runner, label) {
 async function timeToWorkers(runner, label) {
   const before = await sshdConnections();
   const t0 = performance.now();
-  const cluster = await JobQueueCluster.create({ backend: slurmBackend, job: { ...job, queue: "debug" }, env, runner, pollIntervalMs: 500, handleSignals: false });
+  const cluster = await JobQueueCluster.create({ backend: slurmBackend, job: { ...job, ...logs(runner), queue: "debug" }, env, runner, pollIntervalMs: 500, handleSignals: false });
   const ready = performance.now();
   try {
     await cluster.scale({ jobs: WORKERS });
@@ -88,7 +90,7 @@ async function restarts() {
   const sshd = await startPrivateSshd();
   const ssh = SshRunner.to(sshd.alias, { configFile: sshd.configFile, env: {}, reconnectDelayMs: 500 });
   const runner = new CountingRunner(ssh);
-  const cluster = await JobQueueCluster.create({ backend: slurmBackend, job: { ...job, queue: "debug" }, env, runner, pollIntervalMs: 500, handleSignals: false });
+  const cluster = await JobQueueCluster.create({ backend: slurmBackend, job: { ...job, ...logs(ssh), queue: "debug" }, env, runner, pollIntervalMs: 500, handleSignals: false });
   const rounds = [];
   try {
     await cluster.scale({ jobs: WORKERS });

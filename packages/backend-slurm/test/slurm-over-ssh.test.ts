@@ -44,19 +44,20 @@ describe.runIf(enabled)("Slurm over SSH (acceptance)", () => {
   });
   const sshRunner = () => SshRunner.to(sshd.alias, { configFile: sshd.configFile, env: {}, reconnectDelayMs: 500, logger: silentLogger });
 
-  it("32 jobs over ONE TCP connection for the whole life of the cluster, ONE command per poll", { timeout: 300_000 }, async () => {
+  // The jobs wait in the DOWN partition: the connection and the commands are what is counted here
+  // (workers over SSH: the conformance suite; 32 real workers: bench/ssh.mjs --workers 32).
+  it("32 jobs over ONE TCP connection for the whole life of the cluster, ONE command per poll", { timeout: 180_000 }, async () => {
     const before = await sshd.connections();
     const ssh = sshRunner();
     const runner = new CountingRunner(ssh);
     const { descriptor, statusCalls } = countingStatus();
-    const cluster = await JobQueueCluster.create({ backend: descriptor, job, env, runner, pollIntervalMs: 500, handleSignals: false });
+    const cluster = await JobQueueCluster.create({ backend: descriptor, job: { ...job, queue: "down" }, env, runner, pollIntervalMs: 500, handleSignals: false });
     let name = "";
     try {
       expect(cluster.schedulerAddress).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/);
       expect(cluster.workerSchedulerAddress).not.toBe(cluster.schedulerAddress);
       await cluster.scale({ jobs: 32 });
-      await cluster.waitForWorkers(32, 240_000);
-      expect(await computeArraySum(cluster.schedulerAddress, 400)).toBe(160_000);
+      expect(await eventually(() => cluster.status().jobs.length === 32 && cluster.status().jobs.every((j) => j.native === "PENDING"), 60_000)).toBe(true);
       // Steady state: every command is the poll's squeue, one per status() call.
       runner.reset();
       const polls = statusCalls();
