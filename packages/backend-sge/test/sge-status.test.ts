@@ -177,3 +177,22 @@ describe("status", () => {
     expect(warnings.join()).toMatch(/unknown Grid Engine job state X/);
   });
 });
+
+describe("jobsNamed", () => {
+  it("lists the jobs of ONE name from ONE qstat -xml, array tasks one by one", async () => {
+    const runner = new FakeRunner().reply("qstat", {
+      stdout: qstatXml(
+        [jobList(10, "r", undefined, "dask-worker-daskq-ab12"), jobList(11, "r", "2", "dask-worker-daskq-ab12"), jobList(12, "r", undefined, "other")],
+        [jobList(11, "qw", "3-5:2", "dask-worker-daskq-ab12")],
+      ),
+    });
+    const backend = createSgeBackend({ runner, logger: silentLogger });
+    expect(await backend.jobsNamed?.("dask-worker-daskq-ab12")).toEqual([
+      { id: "10" },
+      { id: "11.2", arrayIndex: 2 },
+      { id: "11.3", arrayIndex: 3 },
+      { id: "11.5", arrayIndex: 5 },
+    ]);
+    expect(runner.calls.map((c) => [c.command, ...c.args])).toEqual([["qstat", "-xml"]]);
+  });
+});
