@@ -35,6 +35,8 @@ describe.runIf(available)("adaptive scaling at job granularity on the local back
           "print('persisted', int(x.sum().compute()))",
         ].join("\n"),
         [cluster.schedulerAddress],
+        120_000,
+        cluster.clientEnv,
       );
       expect(persisted.stdout).toContain("persisted 499999500000");
       const burst = await runPython(
@@ -46,6 +48,8 @@ describe.runIf(available)("adaptive scaling at job granularity on the local back
           "print('workers', len(c.scheduler_info()['workers']))",
         ].join("\n"),
         [cluster.schedulerAddress],
+        120_000,
+        cluster.clientEnv,
       );
       expect(burst.stdout).toContain("sum 1770");
       expect(log.decisions.some((d) => d.action === "up")).toBe(true);
@@ -61,6 +65,8 @@ describe.runIf(available)("adaptive scaling at job granularity on the local back
           "print('recomputed', int(c.get_dataset('x').sum().compute()))",
         ].join("\n"),
         [cluster.schedulerAddress],
+        120_000,
+        cluster.clientEnv,
       );
       expect(after.stdout).toContain("recomputed 499999500000");
       // A manual scale() stops adaptivity.
@@ -103,6 +109,7 @@ describe.runIf(available)("adaptive scaling at job granularity on the local back
         ].join("\n"),
         [cluster.schedulerAddress],
         150_000,
+        cluster.clientEnv,
       );
       await new Promise((r) => setTimeout(r, 20_000)); // ramp-up
       const start = Date.now();

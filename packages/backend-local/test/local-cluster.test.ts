@@ -34,7 +34,7 @@ describe.runIf(available)("a local cluster end to end, with a real Python client
   });
 
   it("computes a dask.array reduction from a real client", async () => {
-    expect(await computeArraySum(cluster.schedulerAddress, 2000)).toBe(4_000_000);
+    expect(await computeArraySum(cluster, 2000)).toBe(4_000_000);
   });
 
   it("scale({workers: 1}) retires 3 workers and keeps the data scattered to them", async () => {
@@ -48,6 +48,8 @@ describe.runIf(available)("a local cluster end to end, with a real Python client
         "print('placed', len(workers))",
       ].join("\n"),
       [cluster.schedulerAddress],
+      120_000,
+      cluster.clientEnv,
     );
     expect(scatter.stdout).toContain("placed 4");
 
@@ -63,6 +65,8 @@ describe.runIf(available)("a local cluster end to end, with a real Python client
         "print('workers', len(c.scheduler_info()['workers']))",
       ].join("\n"),
       [cluster.schedulerAddress],
+      120_000,
+      cluster.clientEnv,
     );
     expect(read.stdout).toContain("sum 60");
     expect(read.stdout).toContain("workers 1");

@@ -21,6 +21,10 @@ export const CLUSTER_OPTIONS = {
   "ssh-accept-new-host-key": { type: "boolean" },
   "scheduler-placement": { type: "string" },
   "scheduler-address": { type: "string" },
+  "no-tls": { type: "boolean" },
+  "tls-ca-file": { type: "string" },
+  "tls-cert": { type: "string" },
+  "tls-key": { type: "string" },
   "scheduler-host": { type: "string" },
   "scheduler-port": { type: "string" },
   "dashboard-address": { type: "string" },
@@ -64,6 +68,10 @@ export const CLUSTER_OPTIONS_HELP = `Cluster options:
       --scheduler-placement P   local (this machine) or remote (the login node, reached through
                                 an SSH forward; the default with --ssh)
       --scheduler-address ADDR  attach to a running scheduler instead of starting one
+      --no-tls                  plain TCP instead of TLS (default: TLS with a private CA per cluster;
+                                then only clients with the cluster's certificate can connect)
+      --tls-ca-file F, --tls-cert F, --tls-key F
+                                your own TLS files instead (needed to attach to a tls:// scheduler)
       --scheduler-host HOST     address the scheduler binds to
       --scheduler-port PORT     scheduler port (default: any free port)
       --dashboard-address ADDR  dashboard address (default :0)
@@ -127,7 +135,17 @@ export function clusterOptionsFrom(values: ClusterValues): Omit<JobQueueClusterO
     job,
     scheduler,
     pollIntervalMs: values["poll-interval"] === undefined ? undefined : positive("--poll-interval", values["poll-interval"]) * 1000,
+    tls: tlsFrom(values),
   };
+}
+
+/** --no-tls, or the user's own --tls-ca-file/--tls-cert/--tls-key; undefined: daskq's default (TLS). */
+function tlsFrom(values: ClusterValues): JobQueueClusterOptions["tls"] {
+  const files = { ca: values["tls-ca-file"], cert: values["tls-cert"], key: values["tls-key"] };
+  const given = Object.values(files).some((v) => v !== undefined);
+  if (values["no-tls"] && given) throw new DaskqError("cli", "give --no-tls or --tls-ca-file/--tls-cert/--tls-key, not both");
+  if (values["no-tls"]) return false;
+  return given ? files : undefined;
 }
 
 /** The size asked for with --jobs or --workers (not both); undefined when neither is given. */

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalRunner } from "@daskq/core";
-import { computeArraySum, eventually, requireService, SSH_TESTBED, sshTestbedAvailable } from "@daskq/testing";
+import { computeArraySum, clientEnvFromFile, eventually, requireService, SSH_TESTBED, sshTestbedAvailable } from "@daskq/testing";
 
 const root = fileURLToPath(new URL("../../..", import.meta.url));
 const bin = `${root}packages/cli/dist/bin.js`;
@@ -71,9 +71,10 @@ describe.runIf(enabled)("daskq --ssh on a real Slurm, as another user", () => {
     });
     await Promise.race([ready, new Promise((r) => setTimeout(r, 120_000))]);
     expect(out).toContain("2/2 workers");
-    const local = /Scheduler: (tcp:\/\/127\.0\.0\.1:\d+) \(forwarded over ssh daskq-ssh@daskq-testbed:2022 to (tcp:\/\/\S+)\)/.exec(out);
+    const local = /Scheduler: (tls:\/\/127\.0\.0\.1:\d+) \(forwarded over ssh daskq-ssh@daskq-testbed:2022 to (tls:\/\/\S+)\)/.exec(out);
     expect(local, out).not.toBeNull();
-    expect(await computeArraySum(local?.[1] as string, 500)).toBe(250_000);
+    const envFile = /in a shell: \. (\S+)/.exec(out)?.[1] as string;
+    expect(await computeArraySum({ schedulerAddress: local?.[1] as string, clientEnv: await clientEnvFromFile(envFile) }, 500)).toBe(250_000);
     expect((await userJobs()).filter((l) => l.includes("RUNNING")).length).toBeGreaterThanOrEqual(2);
     expect((await userSchedulers()).length).toBe(1);
     child.kill("SIGINT");

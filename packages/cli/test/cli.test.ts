@@ -147,7 +147,8 @@ describe("daskq command line", () => {
         });
       });
       await Promise.race([ready, new Promise((r) => setTimeout(r, 90_000))]);
-      expect(out).toMatch(/Scheduler: tcp:\/\/127\.0\.0\.1:\d+/);
+      expect(out).toMatch(/Scheduler: tls:\/\/127\.0\.0\.1:\d+/);
+      expect(out).toContain("Security(tls_ca_file=");
       expect(out).toContain("2/2 workers, 0 jobs queued");
       // Behind JupyterHub: the printed links carry the prefix; the page itself listens on 127.0.0.1.
       const status = /^Status: +(\/user\/alice\/proxy\/(\d+)\/status\?token=(\S+)) +\(on this machine: (http:\/\/127\.0\.0\.1:(\d+)\/status\?token=\S+)\)$/m.exec(out);

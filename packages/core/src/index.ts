@@ -73,7 +73,9 @@ export { jobsForRequest, type ScaleRequest } from "./cluster/scale-request.js";
 export { previewJobScript, type PreviewOptions } from "./cluster/preview-job-script.js";
 export { readJobLogTail } from "./cluster/read-job-log-tail.js";
 
-export { stateDirectory } from "./ownership/state-directory.js";
+export { stateDirectory, daskqHome } from "./ownership/state-directory.js";
+export { createClusterCertificates, type TlsPem } from "./security/cluster-certificates.js";
+export { clientTlsEnv, createClusterTls, readUserTls, tlsArguments, type ClusterTls, type TlsSetting } from "./security/cluster-tls.js";
 export {
   clusterCondition,
   listClusterRecords,

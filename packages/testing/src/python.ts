@@ -12,9 +12,9 @@ export interface PythonResult {
 
 /**
  * Runs a Python snippet (e.g. a Dask client computing something) and returns what it printed.
- * `args` become `sys.argv[1:]`.
+ * `args` become `sys.argv[1:]`; `env` is added to the environment (e.g. a cluster's `clientEnv`).
  */
-export async function runPython(code: string, args: readonly string[] = [], timeoutMs = 120_000): Promise<PythonResult> {
-  const result = await execa(PYTHON, ["-c", code, ...args], { reject: false, timeout: timeoutMs });
+export async function runPython(code: string, args: readonly string[] = [], timeoutMs = 120_000, env: Readonly<Record<string, string>> = {}): Promise<PythonResult> {
+  const result = await execa(PYTHON, ["-c", code, ...args], { reject: false, timeout: timeoutMs, env });
   return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
 }

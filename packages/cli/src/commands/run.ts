@@ -5,8 +5,10 @@ import { consoleLogger } from "../console-logger.js";
 
 export const RUN_HELP = `Usage: daskq run [options] -- COMMAND [ARGS...]
 
-Starts a cluster, runs COMMAND with DASK_SCHEDULER_ADDRESS set (dask's Client() picks it up,
-or read it yourself), then cancels every job, stops the scheduler and exits with COMMAND's code.
+Starts a cluster, runs COMMAND with DASK_SCHEDULER_ADDRESS set, and with TLS (the default) the
+DASK_DISTRIBUTED__COMM__TLS__* variables of the cluster's certificate: dask's Client() picks them
+all up, so a script needs no change. Then cancels every job, stops the scheduler and exits with
+COMMAND's code.
 
 Examples:
   daskq run --backend pbs --jobs 4 -- python analysis.py
@@ -37,7 +39,7 @@ export async function run(argv: string[]): Promise<number> {
     const child = execa(command[0] as string, command.slice(1), {
       stdio: "inherit",
       reject: false,
-      env: { DASK_SCHEDULER_ADDRESS: cluster.schedulerAddress },
+      env: cluster.clientEnv,
     });
     // Ctrl-C reaches the command too (same process group); we wait for it, then clean up.
     const ignore = () => {};

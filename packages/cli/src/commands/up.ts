@@ -10,6 +10,7 @@ const UP_OPTIONS = {
   "status-port": { type: "string" },
   "no-status": { type: "boolean" },
 } as const;
+import { connectInstructions } from "../connect-instructions.js";
 
 export const UP_HELP = `Usage: daskq up [options]
 
@@ -88,15 +89,17 @@ export async function up(argv: string[]): Promise<number> {
     await cluster.scale(request ?? { jobs: 1 });
   }
   if (values.json) {
+    const tls = cluster.security ? { ...cluster.security.files, clientEnvFile: cluster.clientEnvFile ?? null } : null;
     process.stdout.write(
-      `${JSON.stringify({ schedulerAddress: cluster.schedulerAddress, workerSchedulerAddress: cluster.workerSchedulerAddress, dashboardLink: cluster.dashboardLink ?? null, statusLink: page?.link ?? null, statusUrl: page?.url ?? null, backend: cluster.backendName })}\n`,
+      `${JSON.stringify({ schedulerAddress: cluster.schedulerAddress, workerSchedulerAddress: cluster.workerSchedulerAddress, dashboardLink: cluster.dashboardLink ?? null, statusLink: page?.link ?? null, statusUrl: page?.url ?? null, backend: cluster.backendName, clusterId: cluster.clusterId, tls, clientEnv: cluster.clientEnv })}\n`,
     );
   } else {
     const forwarded = cluster.workerSchedulerAddress !== cluster.schedulerAddress;
     process.stdout.write(`Scheduler: ${cluster.schedulerAddress}${forwarded ? ` (forwarded over ${cluster.runner.description} to ${cluster.workerSchedulerAddress})` : ""}\n`);
     process.stdout.write(`Dashboard: ${cluster.dashboardLink ?? "(not served: the scheduler needs bokeh for Dask's dashboard)"}\n`);
     if (page) process.stdout.write(`Status:    ${page.link}${page.link === page.url ? "" : `   (on this machine: ${page.url})`}\n`);
-    process.stdout.write(`Connect with: Client("${cluster.schedulerAddress}")   Press Ctrl-C to stop.\n`);
+    for (const line of connectInstructions(cluster)) process.stdout.write(`${line}\n`);
+    process.stdout.write("Press Ctrl-C to stop.\n");
   }
   // At most one progress line per poll, however many jobs changed in between.
   const report = () => {

@@ -30,7 +30,10 @@ import { jobsForRequest, type ScaleRequest } from "./scale-request.js";
 import { onShutdown } from "./shutdown-hooks.js";
 import { newClusterId } from "./cluster-id.js";
 import { ClusterOwnership } from "../ownership/cluster-ownership.js";
-import { stateDirectory } from "../ownership/state-directory.js";
+import { daskqHome, stateDirectory } from "../ownership/state-directory.js";
+import { clientTlsEnv, type ClusterTls, type TlsSetting } from "../security/cluster-tls.js";
+import { removeClusterTls, resolveClusterTls, schedulerTlsArguments, writeClientEnvFile } from "../security/cluster-tls-setup.js";
+import { join } from "node:path";
 import { snapshotJob, type JobSnapshot } from "./tracked-job.js";
 
 /**
@@ -84,6 +87,12 @@ export interface JobQueueClusterOptions extends BackendConfigSources {
   readonly stateDirectory?: string;
   /** Start a watchdog process that cancels the jobs if this process dies without close(). Default true. */
   readonly watchdog?: boolean;
+  /**
+   * TLS between scheduler, workers and clients. Default true: a private CA and certificate for this
+   * cluster (in `$DASKQ_HOME/tls/<clusterId>`, removed on close); false: plain TCP; or your own
+   * files (needed to attach to a `tls://` scheduler).
+   */
+  readonly tls?: TlsSetting;
   readonly logger?: Logger;
 }
 
@@ -110,6 +119,9 @@ interface Parts {
   readonly clusterId: string;
   readonly ownership: ClusterOwnership;
   readonly linkTemplate: DashboardLinkTemplate;
+  readonly tls: ClusterTls | undefined;
+  /** `client.env` beside daskq's own TLS files, when daskq made them. */
+  readonly clientEnvFile: string | undefined;
 }
 
 /**
@@ -149,7 +161,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
       spec: jobSpec,
       scheduler: parts.connection,
       naming,
-      renderScript: (target) => renderJobScript(parts.backend, jobSpec, this.workerSchedulerAddress, target),
+      renderScript: (target, parts.tls?.pem) => renderJobScript(parts.backend, jobSpec, this.workerSchedulerAddress, target, parts.tls?.pem),
       emit: (event, ...args) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args),
       logger,
       pollIntervalMs: options.pollIntervalMs ?? 2_000,
@@ -184,6 +196,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
     const { runner, owned: ownsRunner } = runnerFromConfig(config, { runner: options.runner, container, ssh: options.ssh, logger });
     let scheduler: LaunchedScheduler | undefined;
     let ownership: ClusterOwnership | undefined;
+    let tls: ClusterTls | undefined;
     let connection: SchedulerConnection | undefined;
     try {
       const placement = schedulerPlacement(schedulerOptions.placement ?? config.values["scheduler-placement"], runner, `jobqueue.${config.section}.scheduler-placement`);
@@ -200,14 +213,16 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
         { stateDirectory: options.stateDirectory ?? stateDirectory(options.env ?? process.env), watchdog: options.watchdog },
         logger,
       );
+      tls = await resolveClusterTls(options.tls, schedulerOptions.address, join(daskqHome(options.env ?? process.env), "tls", clusterId), clusterId);
+      if (tls?.directory) await ownership.recordLocalTempDir(tls.directory);
       if (!schedulerOptions.address) {
         const launch = {
           host: schedulerOptions.host ?? (placement === "local" ? descriptor.defaultSchedulerHost : undefined),
           port: schedulerOptions.port,
           dashboardAddress: schedulerOptions.dashboardAddress,
           interface: schedulerOptions.interface,
-          protocol: schedulerOptions.protocol,
-          extraArgs: schedulerOptions.extraArgs,
+          protocol: tls ? "tls" : schedulerOptions.protocol,
+          extraArgs: [...(tls ? await schedulerTlsArguments(tls, placement === "remote" ? ownership.wrapRunner(runner) : undefined) : []), ...(schedulerOptions.extraArgs ?? [])],
           logger,
         };
         scheduler =
@@ -217,14 +232,16 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
       }
       const address = scheduler?.address ?? (schedulerOptions.address as string);
       await ownership.recordScheduler(address, scheduler instanceof SchedulerProcess ? scheduler.workDirectory : undefined);
-      connection = new SchedulerConnection(address);
+      connection = new SchedulerConnection(address, tls ? { tls: tls.files } : {});
+      const clientEnvFile = tls ? await writeClientEnvFile(tls, address) : undefined;
       const stream = await connection.subscribeWorkerStatus();
       const backend = ownership.wrapBackend(descriptor.create({ runner: ownership.wrapRunner(runner), logger, options: spec.backendOptions }));
-      return new JobQueueCluster({ descriptor, config, spec, backend, runner, ownsRunner, scheduler, connection, stream, clusterId, ownership, linkTemplate }, options, logger);
+      return new JobQueueCluster({ descriptor, config, spec, backend, runner, ownsRunner, scheduler, connection, stream, clusterId, ownership, linkTemplate, tls, clientEnvFile }, options, logger);
     } catch (error) {
       connection?.close();
       await scheduler?.stop();
       if (ownsRunner) await runner.close();
+      await removeClusterTls(tls);
       await ownership?.closed();
       throw error;
     }
@@ -275,6 +292,24 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
   /** True when the scheduler speaks TLS (`tls://`). */
   get tls(): boolean {
     return this.schedulerAddress.startsWith("tls://");
+  }
+
+  /** The cluster's TLS material (files and PEM texts); undefined when TLS is off. */
+  get security(): ClusterTls | undefined {
+    return this.parts.tls;
+  }
+
+  /** A shell file that sets `clientEnv` (`. client.env`), when daskq made the TLS files. */
+  get clientEnvFile(): string | undefined {
+    return this.parts.clientEnvFile;
+  }
+
+  /**
+   * Environment with which a Python `Client()` reaches this cluster without arguments:
+   * `DASK_SCHEDULER_ADDRESS`, and with TLS the `DASK_DISTRIBUTED__COMM__TLS__*` variables.
+   */
+  get clientEnv(): Record<string, string> {
+    return { DASK_SCHEDULER_ADDRESS: this.schedulerAddress, ...(this.parts.tls ? clientTlsEnv(this.parts.tls) : {}) };
   }
 
   /** The resolved job spec every job is rendered from. */
@@ -350,7 +385,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
 
   /** The script one worker job would be submitted with. */
   jobScript(): string {
-    return renderJobScript(this.parts.backend, this.parts.spec, this.workerSchedulerAddress, { jobName: "dask-worker-example" });
+    return renderJobScript(this.parts.backend, this.parts.spec, this.workerSchedulerAddress, { jobName: "dask-worker-example" }, this.parts.tls?.pem);
   }
 
   /** Jobs, their states and workers, right now. */
@@ -427,6 +462,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
     await scheduler?.stop();
     await backend.close?.();
     if (ownsRunner) await runner.close();
+    await removeClusterTls(this.parts.tls);
     await ownership.closed();
     this.removeShutdownHook?.();
     this.emit("closed");

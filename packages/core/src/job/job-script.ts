@@ -4,6 +4,8 @@ import type { JobSpec } from "./job-spec.js";
 import { shellQuote, shellQuoteWithVariable } from "./shell-quote.js";
 import { renderWorkerCommand } from "./worker-command.js";
 import { renderSchedulerCheck } from "./scheduler-check.js";
+import type { TlsPem } from "../security/cluster-certificates.js";
+import { renderTlsSetup, tlsWorkerWords } from "../security/job-tls.js";
 
 /** What the script is for: one job with a fixed worker name, or every task of an array. */
 export type ScriptTarget = { readonly jobName: string } | { readonly arrayBase: string };
@@ -20,11 +22,12 @@ export function renderHeader(backend: Backend, spec: JobSpec, batchJobName: stri
 
 /**
  * The complete job script: shebang, header, environment, prologue, a check that the scheduler is
- * reachable (see `renderSchedulerCheck`), worker command, epilogue.
+ * reachable (see `renderSchedulerCheck`), worker command, epilogue. With `tls`, the worker gets
+ * the cluster's TLS material inline (see `renderTlsSetup`) and the matching arguments.
  * Every user value in the generated parts is shell-quoted; prologue and epilogue lines are shell
  * code by definition and are copied as written. Header lines must be single lines.
  */
-export function renderJobScript(backend: Backend, spec: JobSpec, schedulerAddress: string, target: ScriptTarget): string {
+export function renderJobScript(backend: Backend, spec: JobSpec, schedulerAddress: string, target: ScriptTarget, tls?: TlsPem): string {
   const nameWord =
     "jobName" in target
       ? shellQuote(target.jobName)
@@ -43,9 +46,10 @@ export function renderJobScript(backend: Backend, spec: JobSpec, schedulerAddres
     ...header,
     ...(header.length ? [""] : []),
     ...env,
+    ...(tls ? renderTlsSetup(tls) : []),
     ...spec.prologue,
     renderSchedulerCheck(spec.python, schedulerAddress),
-    renderWorkerCommand(spec, schedulerAddress, nameWord),
+    renderWorkerCommand(spec, schedulerAddress, nameWord, tls ? tlsWorkerWords() : []),
     ...spec.epilogue,
   ];
   return `${lines.join("\n")}\n`;

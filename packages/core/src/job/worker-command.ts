@@ -7,9 +7,10 @@ import { shellQuote, shellQuoteExpandingVariables } from "./shell-quote.js";
  *  --memory-limit <memory/processes> [--nworkers <processes>] --nanny --death-timeout <s>
  *  [--local-directory D] [--interface I] [extra args]`.
  * `local-directory` may reference environment variables of the compute node (`$TMPDIR`).
- * `nameWord` is an already-safe shell word (it may reference an array index variable).
+ * `nameWord` is an already-safe shell word (it may reference an array index variable);
+ * `securityWords` are already-safe shell words too (the TLS arguments of `tlsWorkerWords`).
  */
-export function renderWorkerCommand(spec: JobSpec, schedulerAddress: string, nameWord: string): string {
+export function renderWorkerCommand(spec: JobSpec, schedulerAddress: string, nameWord: string, securityWords: readonly string[] = []): string {
   const threads = Math.max(1, Math.floor(spec.cores / spec.processes));
   const memoryPerWorker = Math.floor(spec.memory / spec.processes);
   const words = [
@@ -27,6 +28,7 @@ export function renderWorkerCommand(spec: JobSpec, schedulerAddress: string, nam
   if (spec.processes > 1) words.push("--nworkers", String(spec.processes));
   words.push(spec.nanny ? "--nanny" : "--no-nanny");
   words.push("--death-timeout", String(spec.deathTimeout));
+  words.push(...securityWords);
   if (spec.localDirectory) words.push("--local-directory", shellQuoteExpandingVariables(spec.localDirectory));
   if (spec.interface) words.push("--interface", shellQuote(spec.interface));
   words.push(...spec.workerExtraArgs.map(shellQuote));

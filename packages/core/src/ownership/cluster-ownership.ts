@@ -85,6 +85,11 @@ export class ClusterOwnership {
     return this.save((r) => ({ ...r, schedulerAddress: address, localTempDirs: workDirectory ? [...r.localTempDirs, workDirectory] : r.localTempDirs }));
   }
 
+  /** Records a private directory on this machine (e.g. the TLS files) to remove after a crash. */
+  recordLocalTempDir(directory: string): Promise<void> {
+    return this.save((r) => ({ ...r, localTempDirs: [...r.localTempDirs, directory] }));
+  }
+
   /** The runner, with every temporary directory it makes recorded before it is returned. */
   wrapRunner(runner: CommandRunner): CommandRunner {
     const makeTempDir = async (prefix: string): Promise<string> => {
