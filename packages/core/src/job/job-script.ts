@@ -4,6 +4,7 @@ import type { JobSpec } from "./job-spec.js";
 import { shellQuote, shellQuoteWithVariable } from "./shell-quote.js";
 import { renderWorkerCommand } from "./worker-command.js";
 import { renderSchedulerCheck } from "./scheduler-check.js";
+import { checkScriptValues } from "./check-script-values.js";
 import type { TlsPem } from "../security/cluster-certificates.js";
 import { renderTlsSetup, tlsWorkerWords } from "../security/job-tls.js";
 
@@ -28,6 +29,7 @@ export function renderHeader(backend: Backend, spec: JobSpec, batchJobName: stri
  * code by definition and are copied as written. Header lines must be single lines.
  */
 export function renderJobScript(backend: Backend, spec: JobSpec, schedulerAddress: string, target: ScriptTarget, tls?: TlsPem): string {
+  checkScriptValues(spec);
   const nameWord =
     "jobName" in target
       ? shellQuote(target.jobName)
