@@ -1,8 +1,12 @@
 import { ProtocolError } from "../errors.js";
 
-/** Refuse absurd frame counts or sizes instead of allocating them. */
-const MAX_FRAMES = 1 << 16;
-const MAX_MESSAGE_BYTES = 2 ** 40;
+/**
+ * Refuse absurd frame counts or sizes instead of waiting for (and buffering) them. daskq only
+ * exchanges control messages with the scheduler (identity with thousands of workers is a few MB),
+ * so a message that announces more than 1 GiB is broken or hostile.
+ */
+export const MAX_FRAMES = 1 << 16;
+export const MAX_MESSAGE_BYTES = 2 ** 30;
 
 /**
  * Encodes frames the way distributed's TCP comm does:
