@@ -13,9 +13,10 @@ const json = process.argv.includes("--json");
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs a Python client script against the scheduler; resolves when it ends. */
-function python(code, address) {
+/** Runs a Python client of `cluster` (its address, and its TLS material through `clientEnv`). */
+function python(code, cluster) {
   return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, ["-c", code, address], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(PYTHON, ["-c", code, cluster.schedulerAddress], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...cluster.clientEnv } });
     let out = "";
     let err = "";
     child.stdout.on("data", (d) => (out += d));
@@ -63,7 +64,7 @@ async function burst() {
         "futures = c.map(lambda i: time.sleep(1) or i, range(200), pure=False)",
         "c.gather(futures); print('done')",
       ].join("\n"),
-      cluster.schedulerAddress,
+      cluster,
     );
     await waitUntil(() => firstUp !== undefined, 60_000);
     const target = firstUp?.target ?? 0;
@@ -114,7 +115,7 @@ async function steady() {
         "    time.sleep(0.1)",
         "wait(inflight); print('done')",
       ].join("\n"),
-      cluster.schedulerAddress,
+      cluster,
     );
     await sleep(20_000);
     const start = Date.now();

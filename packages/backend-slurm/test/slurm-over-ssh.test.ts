@@ -54,7 +54,7 @@ describe.runIf(enabled)("Slurm over SSH (acceptance)", () => {
     const cluster = await JobQueueCluster.create({ backend: descriptor, job: { ...job, queue: "down" }, env, runner, pollIntervalMs: 500, handleSignals: false });
     let name = "";
     try {
-      expect(cluster.schedulerAddress).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/);
+      expect(cluster.schedulerAddress).toMatch(/^tls:\/\/127\.0\.0\.1:\d+$/);
       expect(cluster.workerSchedulerAddress).not.toBe(cluster.schedulerAddress);
       await cluster.scale({ jobs: 32 });
       expect(await eventually(() => cluster.status().jobs.length === 32 && cluster.status().jobs.every((j) => j.native === "PENDING"), 60_000)).toBe(true);
@@ -86,14 +86,14 @@ describe.runIf(enabled)("Slurm over SSH (acceptance)", () => {
       const ids = cluster.status().jobs.map((j) => j.id).sort();
       name = (await execa("squeue", ["-h", "-j", ids[0] as string, "-o", "%j"])).stdout.trim();
       // A computation on the login node's side runs through the outage.
-      const computing = computeArraySum(cluster.workerSchedulerAddress, 2000);
+      const computing = computeArraySum({ schedulerAddress: cluster.workerSchedulerAddress, clientEnv: cluster.clientEnv }, 2000);
       await sshd.restart();
       expect(await computing).toBe(4_000_000);
       expect(await eventually(() => ssh.connectionsOpened === 2 && cluster.status().counts.workers === 2, 60_000)).toBe(true);
       expect(cluster.status().jobs.map((j) => j.id).sort()).toEqual(ids);
       expect((await listed(name)).sort()).toEqual(ids);
       // A client through the printed (forwarded) address works again.
-      expect(await computeArraySum(cluster.schedulerAddress, 500)).toBe(250_000);
+      expect(await computeArraySum(cluster, 500)).toBe(250_000);
     } finally {
       await cluster.close();
     }

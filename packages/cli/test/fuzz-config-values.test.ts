@@ -2,7 +2,7 @@
  * Property-based test (fast-check): 1,000 generated config values per run (shell metacharacters,
  * quotes, newlines, unicode, NUL, huge and odd numbers) given as options, as
  * DASK_JOBQUEUE__SLURM__* environment variables and as daskq command-line arguments. Each either
- * fails with a DaskqError, or gives a Slurm job script (TLS included) that `bash -n` accepts and
+ * fails with a DaskqError, or gives a Slurm job script (a quarter with TLS material) that `bash -n` accepts and
  * that, run in a scratch directory with a recording stand-in for python, passes every value to
  * the worker verbatim and creates no canary file: 0 injections.
  */
@@ -106,7 +106,7 @@ describe("fuzzing config, env and CLI values into job scripts (fast-check)", () 
           try {
             const options = optionsFor(kind, { cores: "1", memory: "1GB", ...v }, scratch, fakePython);
             const spec = resolveJobSpec(loadBackendConfig(slurmBackend, options), { python: fakePython });
-            script = renderJobScript(slurmBackend.create({ runner: new LocalRunner(), logger: silentLogger, options: spec.backendOptions }), spec, address, { jobName: "w-0" }, tls);
+            script = renderJobScript(slurmBackend.create({ runner: new LocalRunner(), logger: silentLogger, options: spec.backendOptions }), spec, address, { jobName: "w-0" }, cases.length % 4 === 0 ? tls : undefined);
           } catch (error) {
             if (!(error instanceof DaskqError)) throw error;
             rejected++;
@@ -132,7 +132,7 @@ describe("fuzzing config, env and CLI values into job scripts (fast-check)", () 
         const argv = (argvText as string).split("\0").slice(0, -1);
         const after = (flag: string) => argv[argv.indexOf(flag) + 1];
         const v = c.values;
-        expect(after("--tls-ca-file"), where).toMatch(/daskq-tls\.[^/]+\/ca\.pem$/);
+        if (c.script.includes("daskq_tls=")) expect(after("--tls-ca-file"), where).toMatch(/daskq-tls\.[^/]+\/ca\.pem$/);
         const extra = (v["worker-extra-args"] as string[] | undefined) ?? [];
         if (c.kind !== "env" && extra.length > 0) expect(argv.slice(-extra.length), where).toEqual(extra);
         if (typeof v["interface"] === "string" && v["interface"] !== "" && c.kind !== "env") expect(after("--interface"), where).toBe(v["interface"]);

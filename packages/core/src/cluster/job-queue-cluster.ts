@@ -161,7 +161,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
       spec: jobSpec,
       scheduler: parts.connection,
       naming,
-      renderScript: (target, parts.tls?.pem) => renderJobScript(parts.backend, jobSpec, this.workerSchedulerAddress, target, parts.tls?.pem),
+      renderScript: (target) => renderJobScript(parts.backend, jobSpec, this.workerSchedulerAddress, target, parts.tls?.pem),
       emit: (event, ...args) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args),
       logger,
       pollIntervalMs: options.pollIntervalMs ?? 2_000,

@@ -1,6 +1,9 @@
 import { DaskqError } from "../errors.js";
 import type { JobSpec } from "./job-spec.js";
 
+/** A UTF-16 surrogate without its pair: such a string has no UTF-8 form. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /**
  * Refuses job-spec values that no shell script can carry verbatim: a NUL character (bash drops
  * it), text that is not valid Unicode (a lone surrogate cannot be written as UTF-8), and a shebang
@@ -19,7 +22,7 @@ export function checkScriptValues(spec: JobSpec): void {
     for (const text of texts) {
       if (typeof text !== "string") continue;
       if (text.includes("\0")) throw new DaskqError("job", `${key}: a NUL character cannot be passed through a job script: ${JSON.stringify(text)}`);
-      if (!text.isWellFormed()) throw new DaskqError("job", `${key}: not valid Unicode (a lone surrogate): ${JSON.stringify(text)}`);
+      if (LONE_SURROGATE.test(text)) throw new DaskqError("job", `${key}: not valid Unicode (a lone surrogate): ${JSON.stringify(text)}`);
     }
   }
 }
