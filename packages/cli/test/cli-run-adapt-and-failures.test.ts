@@ -1,14 +1,15 @@
 /**
- * `daskq run --adapt` adapts (it grows under load), and `daskq up` exits non-zero, with the
- * reason and the job's log tail, once jobs keep failing to start and submission stopped.
+ * `daskq run --adapt` adapts (it grows under load); `daskq up` exits non-zero, with the reason
+ * and the job's log tail, once jobs keep failing to start and submission stopped, and when its
+ * scheduler dies (after cancelling the jobs).
  */
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
-import { hasDaskPython, PYTHON, requireService } from "@daskq/testing";
+import { eventually, findProcesses, findProcessesInSessions, hasDaskPython, PYTHON, requireService } from "@daskq/testing";
 
 const root = fileURLToPath(new URL("../../..", import.meta.url));
 const bin = `${root}packages/cli/dist/bin.js`;
@@ -58,5 +59,39 @@ describe.runIf(available)("daskq run --adapt and daskq up's start-failure exit",
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain("3 jobs in a row ended before their worker joined the scheduler; not submitting more");
     expect(result.stderr).toMatch(/nonexistent\/bin\/python3.*(No such file|not found)/);
+  }, 150_000);
+});
+
+describe.runIf(available)("daskq up when its scheduler dies", () => {
+  it("cancels the jobs, reports the error and exits 1", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "daskq-up-scheduler-dies-"));
+    const child = execa("node", [bin, "up", "--backend", "local", "--jobs", "1", "--memory", "1GiB", "--json"], {
+      cwd: root,
+      env: { PATH: process.env["PATH"] ?? "", DASKQ_HOME: dir },
+      extendEnv: false,
+      reject: false,
+    });
+    let out = "";
+    const ready = new Promise<void>((resolve) => {
+      child.stdout?.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+        if (/"workers":1/.test(out)) resolve();
+      });
+    });
+    await Promise.race([ready, new Promise((r) => setTimeout(r, 90_000))]);
+    // This cluster's scheduler: the process using the scheduler directory its state file records.
+    const { clusterId } = JSON.parse(out.split("\n")[0] as string) as { clusterId: string };
+    const record = JSON.parse(await readFile(join(dir, "state", `${clusterId}.json`), "utf8")) as { localTempDirs: string[]; jobs: Array<{ id: string }> };
+    const sessions = record.jobs.map((j) => Number(j.id));
+    const schedulerDir = record.localTempDirs.find((d) => d.includes("daskq-scheduler-")) as string;
+    const [scheduler] = await findProcesses(schedulerDir);
+    expect((await findProcessesInSessions(sessions)).length).toBeGreaterThan(0);
+    const pid = scheduler?.pid as number;
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid, "SIGKILL");
+    const result = await child;
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain("the scheduler exited unexpectedly");
+    expect(await eventually(async () => (await findProcessesInSessions(sessions)).length === 0, 30_000)).toBe(true);
   }, 150_000);
 });
