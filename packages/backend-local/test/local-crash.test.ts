@@ -5,7 +5,7 @@
  * While the application lives, `daskq cleanup` never touches its jobs.
  */
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -63,5 +63,6 @@ describe.runIf(available)("an application holding a local cluster is killed with
     const forgotten = await daskq("cleanup");
     expect(forgotten.map((c) => [c["clusterId"], c["removed"]])).toEqual([[info.clusterId, true]]);
     expect(existsSync(statePath)).toBe(false);
+    await rm(home, { recursive: true, force: true });
   }, 180_000);
 });

@@ -4,7 +4,7 @@
  * daskq's own connection verifies the CA. The files are private and removed on close.
  */
 import { existsSync } from "node:fs";
-import { mkdtemp, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -66,6 +66,7 @@ describe.runIf(available)("TLS on by default (local backend)", () => {
       await cluster.close();
     }
     expect(existsSync(cluster.security?.directory as string)).toBe(false);
+    await rm(home, { recursive: true, force: true });
   }, 240_000);
 
   it("tls: false runs plain TCP", async () => {
