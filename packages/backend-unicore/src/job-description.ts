@@ -1,4 +1,4 @@
-import { ConfigError, DaskqError, shellQuote } from "@daskq/core";
+import { ConfigError, DaskqError, shellQuote, shellQuoteExpandingVariables } from "@daskq/core";
 
 /**
  * A UNICORE job description (unicore-docs `user-docs/rest-api/job-description`). Other keys a
@@ -23,7 +23,7 @@ export interface UnicoreJobDescription {
 export interface DescriptionParts {
   /** The command as argv: `[python, "-m", module]`; becomes `Executable` unless the base has one. */
   readonly command: readonly string[];
-  /** daskq's arguments (quoted here, since UNICORE passes them through a shell). */
+  /** daskq's arguments as SHELL WORDS (see `shellWords`): UNICORE passes them through a shell. */
   readonly arguments: readonly string[];
   readonly environment: Readonly<Record<string, string>>;
   /** Resources daskq asks for; a key the base already has is kept as the user wrote it. */
@@ -47,7 +47,7 @@ export function completeDescription(base: Readonly<UnicoreJobDescription>, parts
     description.Executable = parts.command.map(shellQuote).join(" ");
   }
   const baseArgs = (description.Arguments ?? []).map(String);
-  description.Arguments = [...baseArgs, ...missingArguments(baseArgs, parts.arguments).map(shellQuote)];
+  description.Arguments = [...baseArgs, ...missingArguments(baseArgs, parts.arguments)];
   description.Environment = mergeEnvironment(description.Environment, parts.environment);
   const resources = { ...(description.Resources ?? {}) };
   for (const [key, value] of Object.entries(parts.resources)) if (resources[key] === undefined) resources[key] = value;
@@ -56,6 +56,14 @@ export function completeDescription(base: Readonly<UnicoreJobDescription>, parts
   description.Name ??= parts.name;
   description.haveClientStageIn = "true";
   return description;
+}
+
+/**
+ * Words quoted for the shell line UNICORE writes: each one literal, except those at `expandOnNode`,
+ * whose plain `$VAR` references expand on the node (core's `local-directory: $TMPDIR/dask`).
+ */
+export function shellWords(words: readonly string[], expandOnNode: readonly number[] = []): string[] {
+  return words.map((word, i) => (expandOnNode.includes(i) ? shellQuoteExpandingVariables(word) : shellQuote(word)));
 }
 
 /** daskq's arguments minus every `--flag [value]` whose flag the base already has. */

@@ -62,6 +62,16 @@ export class UnicoreClient {
     this.fetch = options.fetch ?? fetch;
   }
 
+  /** Which credentials are used (never the secret). */
+  get credentialsDescription(): string {
+    return this.options.credentials.description;
+  }
+
+  /** The job description a job was submitted with (`GET {job}/submitted`). */
+  async submitted(url: string): Promise<UnicoreJobDescription> {
+    return (await this.json("GET", `${url}/submitted`)) as UnicoreJobDescription;
+  }
+
   /** The credentials, for a forwarding connection made outside fetch. */
   get authorization(): string {
     return this.options.credentials.authorization();

@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import { DaskqError, parseAddress, silentLogger, TimeoutError, type LaunchedScheduler, type LaunchedSchedulerEvents, type Logger } from "@daskq/core";
-import { completeDescription, type UnicoreJobDescription } from "./job-description.js";
+import { completeDescription, shellWords, type UnicoreJobDescription } from "./job-description.js";
 import { jobLogTail } from "./job-log-tail.js";
 import { PortForwarder } from "./port-forwarder.js";
 import type { UnicoreClient, UnicoreJob } from "./unicore-client.js";
@@ -64,7 +64,7 @@ export class UnicoreSchedulerJob extends EventEmitter<LaunchedSchedulerEvents> i
     const module = [options.python, "-m", "distributed.cli.dask_scheduler"];
     const description = completeDescription(options.base, {
       command: options.allocationUrl ? ["srun", "--tasks=1", "--nodes=1", ...module] : module,
-      arguments: ["--port", "0", "--scheduler-file", `./${SCHEDULER_FILE}`, "--dashboard-address", ":0"],
+      arguments: shellWords(["--port", "0", "--scheduler-file", `./${SCHEDULER_FILE}`, "--dashboard-address", ":0"]),
       environment: options.environment,
       resources: options.allocationUrl ? {} : options.resources,
       tags: [options.clusterId, "daskq-scheduler"],

@@ -2,7 +2,7 @@ import { connect, createServer, type Server } from "node:net";
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, UnicoreEmulator } from "@daskq/testing";
-import { PortForwarder, resolveCredentials, UnicoreClient, UnicoreCredentials, UnicoreError, completeDescription, jobStatusOf } from "../src/index.js";
+import { PortForwarder, shellWords, resolveCredentials, UnicoreClient, UnicoreCredentials, UnicoreError, completeDescription, jobStatusOf } from "../src/index.js";
 
 const PASSWORD = "s3cret-pa55";
 
@@ -32,7 +32,7 @@ describe("UNICORE client (against the UNICORE emulator)", () => {
   });
 
   it("submits a held job, reads its URL from Location, starts it through action:start, and lists it by tag", async () => {
-    const url = await client.submit(completeDescription({}, { command: ["sh", "-c"], arguments: ["echo $0 > out.txt", "hello"], environment: {}, resources: {}, tags: ["c1"], name: "t" }));
+    const url = await client.submit(completeDescription({}, { command: ["sh", "-c"], arguments: shellWords(["echo $0 > out.txt", "hello"]), environment: {}, resources: {}, tags: ["c1"], name: "t" }));
     expect((await client.job(url)).status).toBe("READY");
     await client.action(await client.job(url), "start");
     expect(await eventually(async () => (await client.job(url, ["status", "exitCode"])).status === "SUCCESSFUL", 10_000, 100)).toBe(true);

@@ -148,6 +148,9 @@ export class EmulatedJob {
       executable,
       arguments: asStrings(this.description["Arguments"]),
       userDn: `CN=${this.owner}, O=UNICORE, C=EU`,
+      // Pre/post commands run on the login node unless asked otherwise; the emulator has no login node to run them on.
+      userPreCommand: this.description["RunUserPrecommandOnLoginNode"] === false ? multiLine(this.description["User precommand"]) : undefined,
+      userPostCommand: this.description["RunUserPostcommandOnLoginNode"] === false ? multiLine(this.description["User postcommand"]) : undefined,
     });
     const scriptPath = join(this.workingDirectory, "UNICORE_Job_script");
     writeFileSync(scriptPath, script, { mode: 0o700 });
@@ -208,6 +211,12 @@ function asStrings(value: unknown): string[] {
   if (Array.isArray(value)) return value.map(String);
   if (typeof value === "string") return value.split(/[ +,]/).filter(Boolean);
   return [];
+}
+
+/** A string, or a list of lines (JSONUtils.readMultiLine). */
+function multiLine(value: unknown): string | undefined {
+  if (Array.isArray(value)) return value.map(String).join("\n");
+  return typeof value === "string" ? value : undefined;
 }
 
 function stringOr(value: unknown, fallback: string): string {

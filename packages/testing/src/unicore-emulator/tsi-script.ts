@@ -18,6 +18,9 @@ export interface TsiScriptParts {
   readonly executable: string;
   readonly arguments: readonly string[];
   readonly userDn: string;
+  /** `User precommand` / `User postcommand` run on the compute node (`RunUserPrecommandOnLoginNode: false`). */
+  readonly userPreCommand?: string;
+  readonly userPostCommand?: string;
 }
 
 /** The bash script for one job. */
@@ -34,8 +37,10 @@ export function renderTsiScript(parts: TsiScriptParts): string {
   lines.push(`UC_EXECUTABLE="${executable}"; export UC_EXECUTABLE`);
   lines.push(`chmod u+x "${guess}" 2> /dev/null `);
   lines.push(`rm -f \${UC_OUTPUT_DIRECTORY}/${EXIT_CODE_FILE}`);
+  if (parts.userPreCommand) lines.push("# user defined pre-command", parts.userPreCommand);
   lines.push([parts.executable, ...parts.arguments].join(" "));
   lines.push("");
   lines.push(`echo $? > \${UC_OUTPUT_DIRECTORY}/${EXIT_CODE_FILE}`);
+  if (parts.userPostCommand) lines.push("", "# user defined post-command", parts.userPostCommand);
   return `${lines.join("\n")}\n`;
 }
