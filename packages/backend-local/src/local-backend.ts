@@ -1,10 +1,12 @@
+import { posix } from "node:path";
 import {
   DaskqError,
+  lastLines,
   runChecked,
   type Backend,
   type BackendContext,
-  type JobSpec,
   type JobStatus,
+  type ScriptFormat,
   type SubmitRequest,
 } from "@daskq/core";
 import { CANCEL, LAUNCH, STATUS } from "./local-launch.js";
@@ -15,16 +17,20 @@ interface LocalJob {
   readonly exitFile: string;
 }
 
+/** Local job scripts have no directives. */
+const NO_HEADER: ScriptFormat = { directivePrefix: "", header: () => [] };
+
 /**
  * Jobs are local processes, each in its own session. It needs no batch system and passes the same
  * conformance suite as the real ones. Commands go through the CommandRunner, so with an SSH runner
- * the "local" jobs run on the remote host.
+ * the "local" jobs run on the remote host. A job's output goes to `<output directory>/<cluster id>-<n>.log`.
  */
 export class LocalBackend implements Backend {
   readonly name = "local";
   readonly capabilities = { arrays: false };
-  readonly directivePrefix = "";
+  readonly script = NO_HEADER;
   private workDir: string | undefined;
+  private readonly outputDirectories = new Set<string>();
   private counter = 0;
   private readonly jobs = new Map<string, LocalJob>();
 
@@ -34,17 +40,18 @@ export class LocalBackend implements Backend {
     private readonly graceSeconds = 10,
   ) {}
 
-  header(): string[] {
-    return [];
-  }
-
   async submit(request: SubmitRequest): Promise<string[]> {
     if (request.count !== 1) throw new DaskqError("local", `cannot submit ${request.count} jobs as an array; submit them one by one`);
+    if (request.script === undefined) throw new DaskqError("local", "a submit request without a job script; core renders one for this backend");
     this.workDir ??= await this.context.runner.makeTempDir("daskq-local-");
+    if (!this.outputDirectories.has(request.outputDirectory)) {
+      await runChecked(this.context.runner, "local", "mkdir", ["-p", "--", request.outputDirectory]);
+      this.outputDirectories.add(request.outputDirectory);
+    }
     const n = this.counter++;
     const job: LocalJob = {
       script: `${this.workDir}/job-${n}.sh`,
-      log: `${this.workDir}/job-${n}.log`,
+      log: posix.join(request.outputDirectory, `${this.context.clusterId}-${n}.log`),
       exitFile: `${this.workDir}/job-${n}.exit`,
     };
     await this.context.runner.writeFile(job.script, request.script, { mode: 0o755 });
@@ -77,8 +84,10 @@ export class LocalBackend implements Backend {
     });
   }
 
-  outputFile(_spec: JobSpec, jobId: string): string | undefined {
-    return this.jobs.get(jobId)?.log;
+  /** The end of the job's log (its script's stdout and stderr), read through the runner. */
+  async logTail(id: string, lines: number): Promise<string | undefined> {
+    const log = this.jobs.get(id)?.log;
+    return log === undefined ? undefined : lastLines(await this.context.runner.readFile(log), lines);
   }
 
   async close(): Promise<void> {

@@ -6,14 +6,12 @@ export { renderLsfHeader, formatLsfWalltime, outputPattern, specUnits } from "./
 export { BSUB, directiveWord, checkDirectiveValue, readDirectives, optionValue } from "./lsf-directives.js";
 export {
   LSF_UNIT_BYTES,
-  LOCAL_LSF_ENVIRONMENT,
   detectLsfUnits,
   formatLsfMemory,
   lsfConfCandidates,
   parseLsfUnit,
   unitFromLsfConf,
   type DetectedUnits,
-  type LsfEnvironment,
   type LsfUnit,
 } from "./lsf-units.js";
 export { parseBsubOutput, bsubArgs, arrayBaseName, type BsubAnswer } from "./lsf-submit.js";
@@ -30,6 +28,6 @@ export {
   type BjobsRecord,
 } from "./lsf-status.js";
 export { bkillArgs, onlyHarmlessErrors } from "./lsf-cancel.js";
-export { outputFileOf, outputDirectories, expandLsfPattern } from "./lsf-output.js";
+export { outputFileOf, expandLsfPattern } from "./lsf-output.js";
 export { readLsfOptions, DEFAULT_LSF_OPTIONS, type LsfOptions } from "./lsf-options.js";
 export { parseLsfJobId, elementJobId, type LsfJobId } from "./lsf-ids.js";

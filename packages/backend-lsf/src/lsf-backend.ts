@@ -1,5 +1,6 @@
 import {
   CliBackend,
+  DaskqError,
   silentLogger,
   type ArrayIndex,
   type BackendCapabilities,
@@ -16,10 +17,10 @@ import { BSUB } from "./lsf-directives.js";
 import { renderLsfHeader, specUnits } from "./lsf-header.js";
 import { parseLsfJobId } from "./lsf-ids.js";
 import { DEFAULT_LSF_OPTIONS, type LsfOptions } from "./lsf-options.js";
-import { outputDirectories, outputFileOf } from "./lsf-output.js";
+import { outputFileOf } from "./lsf-output.js";
 import { BjobsStatus } from "./lsf-status.js";
 import { checkSubmitRequest, runBsub } from "./lsf-submit.js";
-import { LOCAL_LSF_ENVIRONMENT, detectLsfUnits, type LsfEnvironment, type LsfUnit } from "./lsf-units.js";
+import { detectLsfUnits, type LsfUnit } from "./lsf-units.js";
 
 /**
  * IBM Spectrum LSF through its command-line tools, all run by a `CommandRunner` (this machine or a
@@ -39,13 +40,9 @@ export class LsfBackend extends CliBackend<LsfOptions> {
   /** Ids this backend asked bkill to end: their EXIT is a cancellation, not a failure. */
   private readonly cancelled = new Set<string>();
   private detectedUnits: LsfUnit | undefined;
+  private preparing: Promise<void> | undefined;
 
-  constructor(
-    runner: CommandRunner,
-    logger: Logger = silentLogger,
-    options: LsfOptions = DEFAULT_LSF_OPTIONS,
-    private readonly environment: LsfEnvironment = LOCAL_LSF_ENVIRONMENT,
-  ) {
+  constructor(runner: CommandRunner, logger: Logger = silentLogger, options: LsfOptions = DEFAULT_LSF_OPTIONS) {
     super(runner, logger, options);
     this.capabilities = { arrays: options.arrays };
     this.arrayIndex = options.arrays ? { variable: "LSB_JOBINDEX", first: 1 } : undefined;
@@ -53,17 +50,31 @@ export class LsfBackend extends CliBackend<LsfOptions> {
   }
 
   /**
-   * The unit of `-M`: `lsf-units` when set, else LSF_UNIT_FOR_LIMITS from lsf.conf (read once, on
-   * this machine: see the README for remote runners), else KB.
+   * The unit of `-M`: `lsf-units` when set, else LSF_UNIT_FOR_LIMITS from the lsf.conf `prepare()`
+   * read on the runner's host, else KB.
+   *
+   * @throws DaskqError without `lsf-units` before `prepare()`.
    */
   get units(): LsfUnit {
-    if (this.options.units) return this.options.units;
-    if (this.detectedUnits === undefined) {
-      const detected = detectLsfUnits(this.environment);
-      this.logger.debug(`lsf: memory limits in ${detected.unit} (${detected.source === "default" ? "LSF's default" : detected.source})`);
-      this.detectedUnits = detected.unit;
+    const units = this.options.units ?? this.detectedUnits;
+    if (!units) throw new DaskqError("lsf", "the LSF memory unit is not known yet: call prepare() before rendering a header (or set jobqueue.lsf.lsf-units)");
+    return units;
+  }
+
+  /** Reads LSF_UNIT_FOR_LIMITS from lsf.conf through the runner, once, unless `lsf-units` is set. A failed attempt is retried next time. */
+  prepare(): Promise<void> {
+    if (this.options.units) return Promise.resolve();
+    if (!this.preparing) {
+      const reading = detectLsfUnits(this.runner).then((detected) => {
+        this.logger.debug(`lsf: memory limits in ${detected.unit} (${detected.source === "default" ? "LSF's default" : detected.source})`);
+        this.detectedUnits = detected.unit;
+      });
+      reading.catch(() => {
+        if (this.preparing === reading) this.preparing = undefined;
+      });
+      this.preparing = reading;
     }
-    return this.detectedUnits;
+    return this.preparing;
   }
 
   header(spec: JobSpec, context: HeaderContext): string[] {
@@ -71,18 +82,17 @@ export class LsfBackend extends CliBackend<LsfOptions> {
   }
 
   /**
-   * Creates the directories the script's output goes to first, then runs bsub with the script on
-   * its standard input (`use-stdin`, the default): no file is written. With `use-stdin: false` the
-   * base's template takes over: it writes the script to this backend's private directory and passes
-   * its path (its own directory step finds nothing left to create). Resolves the ids as soon as bsub
-   * answers.
+   * Creates the output directory first, then runs bsub with the script on its standard input
+   * (`use-stdin`, the default): no file is written. With `use-stdin: false` the base's template
+   * takes over: it writes the script to this backend's private directory and passes its path.
+   * Resolves the ids as soon as bsub answers.
    */
   override async submit(request: SubmitRequest): Promise<string[]> {
-    this.checkRequest(request);
-    await this.ensureOutputDirectories(this.parseOutputDirectories(request.script));
     if (!this.options.useStdin) return super.submit(request);
-    const ids = await runBsub(this.runner, request.script, request.count, this.maxRunning(request));
-    this.logSubmitted("< script", ids);
+    const script = this.checkedScript(request);
+    await this.ensureOutputDirectory(request.outputDirectory);
+    const ids = await runBsub(this.runner, script, request.count, this.maxRunning(request));
+    this.submitted(request, ids, "< script");
     return ids;
   }
 
@@ -104,15 +114,8 @@ export class LsfBackend extends CliBackend<LsfOptions> {
     return runBsub(this.runner, script, count, maxRunning, path);
   }
 
-  protected parseOutputDirectories(script: string): string[] {
-    return outputDirectories(script);
-  }
-
-  /**
-   * `<log-directory>/<name>-<job id>_<index>.out`, index 0 for a job that is not an array.
-   * Undefined without `log-directory` (LSF then mails the output).
-   */
-  protected parseOutputFile(header: readonly string[], jobId: string): string | undefined {
-    return outputFileOf(header, jobId);
+  /** `<output directory>/<name>-<job id>_<index>.out`, index 0 for a job that is not an array. */
+  protected outputFileOf(outputDirectory: string, spec: JobSpec, jobId: string): string | undefined {
+    return outputFileOf(outputDirectory, spec.jobName, jobId);
   }
 }

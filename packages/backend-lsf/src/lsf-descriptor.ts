@@ -1,7 +1,6 @@
 import type { BackendContext, BackendDescriptor, ConfigKey } from "@daskq/core";
 import { LsfBackend } from "./lsf-backend.js";
 import { readLsfOptions } from "./lsf-options.js";
-import { LOCAL_LSF_ENVIRONMENT, type LsfEnvironment } from "./lsf-units.js";
 
 /** LSF's own keys under `jobqueue.lsf`, beyond the shared ones (queue, account/project, walltime, ...). */
 export const LSF_CONFIG_KEYS: readonly ConfigKey[] = [
@@ -31,12 +30,9 @@ export const LSF_CONFIG_KEYS: readonly ConfigKey[] = [
   },
 ];
 
-/**
- * Makes an LSF backend; `context.options` are the validated `jobqueue.lsf` values (kebab-case keys).
- * `environment` is where lsf.conf is looked for (this process's environment and files by default).
- */
-export function createLsfBackend(context: BackendContext, environment: LsfEnvironment = LOCAL_LSF_ENVIRONMENT): LsfBackend {
-  return new LsfBackend(context.runner, context.logger, readLsfOptions(context.options), environment);
+/** Makes an LSF backend; `context.options` are the validated `jobqueue.lsf` values (kebab-case keys). */
+export function createLsfBackend(context: BackendContext): LsfBackend {
+  return new LsfBackend(context.runner, context.logger, readLsfOptions(context.options));
 }
 
 /** The registration unit of the LSF backend. */

@@ -16,19 +16,20 @@ export function formatLsfWalltime(seconds: number): string {
 const FILE_SAFE_NAME = /^[A-Za-z0-9._-]+$/;
 
 /**
- * The `-o`/`-e` path for `logDirectory`: `<dir>/<name>-%J_%I.out`, where LSF puts the job id for
+ * The `-o`/`-e` path for an output directory (`log-directory`, else daskq's own for the cluster):
+ * `<dir>/<name>-%J_%I.out`, where LSF puts the job id for
  * `%J` and the array index for `%I` (0 for a job that is not an array). A trailing `/` is dropped.
  *
  * @throws ConfigError for a directory LSF would alter (`%J`, `%I`) or that cannot be a #BSUB word.
  */
-export function outputPattern(logDirectory: string, jobName: string): string {
-  checkDirectiveValue(logDirectory, "log-directory");
-  if (/%[JI]/.test(logDirectory)) {
-    throw new ConfigError(`${JSON.stringify(logDirectory)} contains %J or %I, which LSF would replace by a job id or array index`, {
+export function outputPattern(outputDirectory: string, jobName: string): string {
+  checkDirectiveValue(outputDirectory, "log-directory");
+  if (/%[JI]/.test(outputDirectory)) {
+    throw new ConfigError(`${JSON.stringify(outputDirectory)} contains %J or %I, which LSF would replace by a job id or array index`, {
       keyPath: "log-directory",
     });
   }
-  const dir = logDirectory === "/" ? "" : logDirectory.replace(/\/+$/, "");
+  const dir = outputDirectory === "/" ? "" : outputDirectory.replace(/\/+$/, "");
   const base = FILE_SAFE_NAME.test(jobName) ? jobName : "dask-worker";
   return `${dir}/${base}-%J_%I.out`;
 }
@@ -36,7 +37,8 @@ export function outputPattern(logDirectory: string, jobName: string): string {
 /**
  * The generated `#BSUB` lines of one worker job, as dask-jobqueue writes them: `-J`, `-q`,
  * `-P "project"`, `-n`, `-R "span[hosts=1]"`, `-M` (in `units`), `-W [HH:]MM`, then `-o` and `-e`
- * (the same file, so stderr and stdout end up together) with `log-directory`.
+ * (the same file, so stderr and stdout end up together) into the context's output directory (none
+ * when it has none: a preview without `log-directory`).
  *
  * `ncpus` and `mem` (dask-jobqueue's LSF keys) override `cores` and `memory` for `-n` and `-M`.
  * Every value is checked; one that cannot be written safely is a ConfigError naming its key.
@@ -67,8 +69,8 @@ export function renderLsfHeader(spec: JobSpec, context: HeaderContext, units: Ls
     if (spec.walltime > 0) lines.push(`${BSUB} -W ${formatLsfWalltime(spec.walltime)}`);
   }
 
-  if (spec.logDirectory) {
-    const path = directiveWord(outputPattern(spec.logDirectory, name), "log-directory");
+  if (context.outputDirectory) {
+    const path = directiveWord(outputPattern(context.outputDirectory, name), "log-directory");
     lines.push(`${BSUB} -o ${path}`, `${BSUB} -e ${path}`);
   }
   return lines;

@@ -1,6 +1,5 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { ConfigError } from "@daskq/core";
+import { posix } from "node:path";
+import { ConfigError, type CommandRunner } from "@daskq/core";
 
 /** The units LSF_UNIT_FOR_LIMITS can name (lsf.conf); LSF's default is KB. */
 export type LsfUnit = "KB" | "MB" | "GB" | "TB" | "PB" | "EB";
@@ -42,25 +41,6 @@ export function formatLsfMemory(bytes: number, unit: LsfUnit, key = "memory"): s
   return String(Math.ceil(bytes / LSF_UNIT_BYTES[unit]));
 }
 
-/** Where the backend looks for lsf.conf: the environment and a way to read a file. */
-export interface LsfEnvironment {
-  readonly env: NodeJS.ProcessEnv;
-  /** The file's text, or undefined if it cannot be read. */
-  readFile(path: string): string | undefined;
-}
-
-/** This process's environment and file system. */
-export const LOCAL_LSF_ENVIRONMENT: LsfEnvironment = {
-  env: process.env,
-  readFile(path) {
-    try {
-      return readFileSync(path, "utf8");
-    } catch {
-      return undefined;
-    }
-  },
-};
-
 /** The unit of `-M` and where it came from. */
 export interface DetectedUnits {
   readonly unit: LsfUnit;
@@ -69,9 +49,9 @@ export interface DetectedUnits {
 }
 
 /** The lsf.conf files to try, in order: under $LSF_ENVDIR (where LSF itself looks), $LSF_CONFDIR, then /etc. */
-export function lsfConfCandidates(env: NodeJS.ProcessEnv): string[] {
+export function lsfConfCandidates(env: Readonly<Record<string, string | undefined>>): string[] {
   const dirs = [env["LSF_ENVDIR"], env["LSF_CONFDIR"], "/etc"].filter((d): d is string => typeof d === "string" && d.trim() !== "");
-  return [...new Set(dirs.map((d) => join(d, "lsf.conf")))];
+  return [...new Set(dirs.map((d) => posix.join(d, "lsf.conf")))];
 }
 
 /** The value of LSF_UNIT_FOR_LIMITS in an lsf.conf text (last assignment wins, comments and quotes dropped). */
@@ -85,14 +65,23 @@ export function unitFromLsfConf(text: string): string | undefined {
 }
 
 /**
- * LSF_UNIT_FOR_LIMITS from the first lsf.conf that exists (see `lsfConfCandidates`); KB, LSF's
- * default, when there is none or it does not set the unit.
+ * A fixed shell program (no value is interpolated) that prints `$LSF_ENVDIR` and `$LSF_CONFDIR` of
+ * the runner's host, one per line, empty when unset.
+ */
+const PRINT_LSF_DIRS = 'printf "%s\\n%s\\n" "${LSF_ENVDIR-}" "${LSF_CONFDIR-}"';
+
+/**
+ * LSF_UNIT_FOR_LIMITS from the first lsf.conf that exists ON THE RUNNER'S HOST, where the LSF
+ * commands run (see `lsfConfCandidates`; one `sh` for the environment, then the files through the
+ * runner); KB, LSF's default, when there is none or it does not set the unit.
  *
  * @throws ConfigError naming the file when it sets a unit LSF does not have.
  */
-export function detectLsfUnits(environment: LsfEnvironment = LOCAL_LSF_ENVIRONMENT): DetectedUnits {
-  for (const path of lsfConfCandidates(environment.env)) {
-    const text = environment.readFile(path);
+export async function detectLsfUnits(runner: CommandRunner): Promise<DetectedUnits> {
+  const result = await runner.run("sh", ["-c", PRINT_LSF_DIRS]);
+  const [envdir = "", confdir = ""] = result.exitCode === 0 ? result.stdout.split("\n") : [];
+  for (const path of lsfConfCandidates({ LSF_ENVDIR: envdir, LSF_CONFDIR: confdir })) {
+    const text = await runner.readFile(path).catch(() => undefined);
     if (text === undefined) continue;
     const value = unitFromLsfConf(text);
     if (value === undefined || value === "") return { unit: "KB", source: "default" };

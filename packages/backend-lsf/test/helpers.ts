@@ -1,17 +1,17 @@
 import type { JobSpec } from "@daskq/core";
-import type { LsfEnvironment } from "../src/lsf-units.js";
 
 import { testJobSpec } from "@daskq/testing";
 
-export { FakeRunner, type RecordedCall } from "@daskq/testing";
+import { FakeRunner } from "@daskq/testing";
 
-/** An lsf.conf lookup over an in-memory file system. */
-export function fakeEnvironment(env: NodeJS.ProcessEnv, files: Record<string, string> = {}): LsfEnvironment {
-  return { env, readFile: (path) => files[path] };
+export { FakeRunner, scriptRequest, type RecordedCall } from "@daskq/testing";
+
+/** A runner whose host has these LSF environment variables and files (lsf.conf lookups). */
+export function lsfHost(env: { LSF_ENVDIR?: string; LSF_CONFDIR?: string }, files: Record<string, string> = {}): FakeRunner {
+  const runner = new FakeRunner().reply("sh", { stdout: `${env.LSF_ENVDIR ?? ""}\n${env.LSF_CONFDIR ?? ""}\n` });
+  for (const [path, content] of Object.entries(files)) runner.files.set(path, { content, mode: undefined });
+  return runner;
 }
-
-/** No lsf.conf anywhere: LSF's default unit (KB). */
-export const NO_LSF_CONF = fakeEnvironment({});
 
 /** A JobSpec like the config loader makes for `jobqueue.lsf`: cores 8, memory 16GB, 1 h, queue q, project p. */
 export function makeSpec(overrides: Partial<JobSpec> = {}): JobSpec {

@@ -2,11 +2,11 @@ import { CommandError, silentLogger } from "@daskq/core";
 import { describe, expect, it } from "vitest";
 import { bkillArgs, onlyHarmlessErrors } from "../src/lsf-cancel.js";
 import { createLsfBackend } from "../src/lsf-descriptor.js";
-import { FakeRunner, NO_LSF_CONF } from "./helpers.js";
+import { FakeRunner } from "./helpers.js";
 
 function setup() {
   const runner = new FakeRunner();
-  return { runner, backend: createLsfBackend({ runner, logger: silentLogger }, NO_LSF_CONF) };
+  return { runner, backend: createLsfBackend({ runner, logger: silentLogger, clusterId: "daskq-test" }) };
 }
 
 describe("cancel", () => {

@@ -1,13 +1,19 @@
-import { ConfigError, loadBackendConfig, renderJobScript, resolveJobSpec, silentLogger } from "@daskq/core";
-import { describe, expect, it } from "vitest";
+import { ConfigError, loadBackendConfig, renderJobScript, resolveJobSpec, silentLogger, workerLaunch } from "@daskq/core";
+import { beforeAll, describe, expect, it } from "vitest";
 import { lsfBackend } from "../src/index.js";
 import { createLsfBackend } from "../src/lsf-descriptor.js";
 import { checkDirectiveValue, directiveWord, optionValue, readDirectives } from "../src/lsf-directives.js";
 import { formatLsfWalltime, outputPattern } from "../src/lsf-header.js";
-import { FakeRunner, NO_LSF_CONF, fakeEnvironment, makeSpec } from "./helpers.js";
+import { FakeRunner, lsfHost, makeSpec } from "./helpers.js";
 
-const backend = createLsfBackend({ runner: new FakeRunner(), logger: silentLogger }, NO_LSF_CONF);
-const header = (overrides: Parameters<typeof makeSpec>[0] = {}) => backend.header(makeSpec(overrides), { jobName: "dask-worker" });
+const backend = createLsfBackend({ runner: new FakeRunner(), logger: silentLogger, clusterId: "daskq-test" });
+// No lsf.conf on the runner's host: LSF's default unit, KB.
+beforeAll(() => backend.prepare());
+const header = (overrides: Parameters<typeof makeSpec>[0] = {}) => {
+  // Core renders with log-directory as the output directory when it is set.
+  const spec = makeSpec(overrides);
+  return backend.header(spec, { jobName: "dask-worker", outputDirectory: spec.logDirectory });
+};
 
 describe("LSF header", () => {
   it("is exactly dask-jobqueue's header for cores=8, memory=16GB, walltime 1h, queue q, project p", () => {
@@ -25,7 +31,7 @@ describe("LSF header", () => {
     expect(backend.directivePrefix).toBe("#BSUB");
   });
 
-  it("comes out of the config loader the same, with 01:00 read as hours:minutes", () => {
+  it("comes out of the config loader the same, with 01:00 read as hours:minutes", async () => {
     const config = loadBackendConfig(lsfBackend, {
       job: { cores: 8, memory: "16GB", walltime: "01:00", queue: "q", project: "p" },
       env: {},
@@ -34,7 +40,9 @@ describe("LSF header", () => {
     const spec = resolveJobSpec(config, { python: "/usr/bin/python3" });
     expect(spec.walltime).toBe(3600);
     expect(spec.account).toBe("p");
-    const lines = createLsfBackend({ runner: new FakeRunner(), logger: silentLogger, options: spec.backendOptions }, NO_LSF_CONF).header(spec, { jobName: spec.jobName });
+    const fromConfig = createLsfBackend({ runner: new FakeRunner(), logger: silentLogger, options: spec.backendOptions, clusterId: "daskq-test" });
+    await fromConfig.prepare();
+    const lines = fromConfig.header(spec, { jobName: spec.jobName });
     expect(lines).toEqual(header());
   });
 
@@ -85,27 +93,36 @@ describe("LSF header", () => {
     expect(() => units("XB")).toThrow(/lsf-units.*unknown unit "XB"/);
   });
 
-  it("reads LSF_UNIT_FOR_LIMITS from lsf.conf under $LSF_ENVDIR, else $LSF_CONFDIR, else /etc; default KB", () => {
-    const make = (env: NodeJS.ProcessEnv, files: Record<string, string>, options?: Record<string, unknown>) =>
-      createLsfBackend({ runner: new FakeRunner(), logger: silentLogger, ...(options ? { options } : {}) }, fakeEnvironment(env, files));
+  it("reads LSF_UNIT_FOR_LIMITS from lsf.conf under $LSF_ENVDIR, else $LSF_CONFDIR, else /etc, on the runner's host; default KB", async () => {
+    const units = async (env: { LSF_ENVDIR?: string; LSF_CONFDIR?: string }, files: Record<string, string>, options?: Record<string, unknown>) => {
+      const made = createLsfBackend({ runner: lsfHost(env, files), logger: silentLogger, clusterId: "daskq-test", ...(options ? { options } : {}) });
+      await made.prepare();
+      return made.units;
+    };
     const conf = (unit: string) => `# LSF configuration\nLSF_MASTER_LIST="host1"\nLSF_UNIT_FOR_LIMITS=${unit}   # memory limits\n`;
-    expect(make({ LSF_ENVDIR: "/opt/lsf/conf" }, { "/opt/lsf/conf/lsf.conf": conf("MB") }).units).toBe("MB");
-    expect(make({ LSF_CONFDIR: "/c" }, { "/c/lsf.conf": conf("GB") }).units).toBe("GB");
-    expect(make({ LSF_ENVDIR: "/e", LSF_CONFDIR: "/c" }, { "/e/lsf.conf": conf("TB"), "/c/lsf.conf": conf("GB") }).units).toBe("TB");
-    expect(make({}, { "/etc/lsf.conf": 'LSF_UNIT_FOR_LIMITS = "mb"\n' }).units).toBe("MB");
-    expect(make({}, { "/etc/lsf.conf": "LSF_UNIT_FOR_LIMITS=KB\nLSF_UNIT_FOR_LIMITS=GB\n" }).units).toBe("GB");
-    expect(make({}, { "/etc/lsf.conf": "# LSF_UNIT_FOR_LIMITS=GB\nLSB_SHAREDIR=/x\n" }).units).toBe("KB");
-    expect(make({ LSF_ENVDIR: "/missing" }, {}).units).toBe("KB");
-    // lsf-units wins over lsf.conf
-    expect(make({}, { "/etc/lsf.conf": conf("GB") }, { "lsf-units": "MB" }).units).toBe("MB");
-    const spec = makeSpec();
-    expect(make({ LSF_ENVDIR: "/e" }, { "/e/lsf.conf": conf("MB") }).header(spec, { jobName: "w" })).toContain("#BSUB -M 16000");
+    expect(await units({ LSF_ENVDIR: "/opt/lsf/conf" }, { "/opt/lsf/conf/lsf.conf": conf("MB") })).toBe("MB");
+    expect(await units({ LSF_CONFDIR: "/c" }, { "/c/lsf.conf": conf("GB") })).toBe("GB");
+    expect(await units({ LSF_ENVDIR: "/e", LSF_CONFDIR: "/c" }, { "/e/lsf.conf": conf("TB"), "/c/lsf.conf": conf("GB") })).toBe("TB");
+    expect(await units({}, { "/etc/lsf.conf": 'LSF_UNIT_FOR_LIMITS = "mb"\n' })).toBe("MB");
+    expect(await units({}, { "/etc/lsf.conf": "LSF_UNIT_FOR_LIMITS=KB\nLSF_UNIT_FOR_LIMITS=GB\n" })).toBe("GB");
+    expect(await units({}, { "/etc/lsf.conf": "# LSF_UNIT_FOR_LIMITS=GB\nLSB_SHAREDIR=/x\n" })).toBe("KB");
+    expect(await units({ LSF_ENVDIR: "/missing" }, {})).toBe("KB");
+    // lsf-units wins over lsf.conf, and then nothing is read.
+    const runner = lsfHost({}, { "/etc/lsf.conf": conf("GB") });
+    const configured = createLsfBackend({ runner, logger: silentLogger, clusterId: "daskq-test", options: { "lsf-units": "MB" } });
+    await configured.prepare();
+    expect(configured.units).toBe("MB");
+    expect(runner.calls).toEqual([]);
+    const host = createLsfBackend({ runner: lsfHost({ LSF_ENVDIR: "/e" }, { "/e/lsf.conf": conf("MB") }), logger: silentLogger, clusterId: "daskq-test" });
+    expect(() => host.header(makeSpec(), { jobName: "w" })).toThrow(/call prepare\(\)/);
+    await host.prepare();
+    expect(host.header(makeSpec(), { jobName: "w" })).toContain("#BSUB -M 16000");
   });
 
-  it("refuses an lsf.conf unit LSF does not have, naming the file and the override", () => {
-    const bad = createLsfBackend({ runner: new FakeRunner(), logger: silentLogger }, fakeEnvironment({}, { "/etc/lsf.conf": "LSF_UNIT_FOR_LIMITS=XB\n" }));
-    expect(() => bad.header(makeSpec(), { jobName: "w" })).toThrow(ConfigError);
-    expect(() => bad.units).toThrow(/\/etc\/lsf\.conf: LSF_UNIT_FOR_LIMITS: unknown unit "XB".*lsf-units/);
+  it("refuses an lsf.conf unit LSF does not have, naming the file and the override", async () => {
+    const bad = createLsfBackend({ runner: lsfHost({}, { "/etc/lsf.conf": "LSF_UNIT_FOR_LIMITS=XB\n" }), logger: silentLogger, clusterId: "daskq-test" });
+    await expect(bad.prepare()).rejects.toThrow(/\/etc\/lsf\.conf: LSF_UNIT_FOR_LIMITS: unknown unit "XB".*lsf-units/);
+    await expect(bad.prepare()).rejects.toThrow(ConfigError);
   });
 
   it("writes -o and -e to one file in log-directory, %J and %I left to LSF", () => {
@@ -157,7 +174,7 @@ describe("LSF header", () => {
 
   it("renders a job script whose array elements are named with LSB_JOBINDEX", () => {
     const spec = makeSpec({ python: "/usr/bin/python3", processes: 1 });
-    const script = renderJobScript(backend, spec, "tcp://10.0.0.1:8786", { arrayBase: "dask-worker-3" });
+    const script = renderJobScript(backend, spec, workerLaunch(spec, "tcp://10.0.0.1:8786", { kind: "array", base: "dask-worker-3" }), undefined);
     expect(script).toContain('--name dask-worker-3-"${LSB_JOBINDEX}"');
     expect(script.split("\n").slice(0, 3)).toEqual(["#!/usr/bin/env bash", "", "#BSUB -J dask-worker"]);
     expect(backend.arrayIndex).toEqual({ variable: "LSB_JOBINDEX", first: 1 });
@@ -165,7 +182,7 @@ describe("LSF header", () => {
 
   it("applies job-directives-skip and job-extra-directives (through core)", () => {
     const spec = makeSpec({ directivesSkip: ["span[hosts"], extraDirectives: ["-x", "#BSUB -G grp"] });
-    const script = renderJobScript(backend, spec, "tcp://h:1", { jobName: "w-0" });
+    const script = renderJobScript(backend, spec, workerLaunch(spec, "tcp://h:1", { kind: "fixed", name: "w-0" }), undefined);
     expect(script).not.toContain("span[hosts=1]");
     expect(script).toContain("#BSUB -x\n#BSUB -G grp\n");
   });

@@ -1,10 +1,8 @@
 import { silentLogger } from "@daskq/core";
 import { describe, expect, it } from "vitest";
 import { createLsfBackend } from "../src/lsf-descriptor.js";
-import { expandLsfPattern, outputDirectories, outputFileOf } from "../src/lsf-output.js";
-import { FakeRunner, NO_LSF_CONF, makeSpec } from "./helpers.js";
-
-const backend = createLsfBackend({ runner: new FakeRunner(), logger: silentLogger }, NO_LSF_CONF);
+import { expandLsfPattern, outputFileOf } from "../src/lsf-output.js";
+import { FakeRunner, makeSpec, scriptRequest } from "./helpers.js";
 
 describe("output files", () => {
   it("expands %J and %I, with index 0 for a job that is not an array (bsub -o)", () => {
@@ -12,28 +10,24 @@ describe("output files", () => {
     expect(expandLsfPattern("%J.%I.%J", "12", 3)).toBe("12.3.12");
   });
 
-  it("finds a job's output file from the header its spec renders to", () => {
-    const spec = makeSpec({ logDirectory: "/scratch/logs" });
-    expect(backend.outputFile(spec, "123")).toBe("/scratch/logs/dask-worker-123_0.out");
-    expect(backend.outputFile(spec, "123[4]")).toBe("/scratch/logs/dask-worker-123_4.out");
-    expect(backend.outputFile(spec, "garbage")).toBeUndefined();
-    expect(backend.outputFile(makeSpec(), "123")).toBeUndefined();
+  it("is <output directory>/<name>-<job id>_<index>.out, index 0 for a job that is not an array", () => {
+    expect(outputFileOf("/scratch/logs", "dask-worker", "123")).toBe("/scratch/logs/dask-worker-123_0.out");
+    expect(outputFileOf("/scratch/logs/", "dask-worker", "123[4]")).toBe("/scratch/logs/dask-worker-123_4.out");
+    expect(outputFileOf("/l", "my worker", "5")).toBe("/l/dask-worker-5_0.out");
+    expect(outputFileOf("/l", "dask-worker", "garbage")).toBeUndefined();
   });
 
-  it("follows -o from job-extra-directives (the last one wins), and a relative one only with an absolute -cwd", () => {
-    expect(backend.outputFile(makeSpec({ logDirectory: "/a", extraDirectives: ["-oo /b/%J.log"] }), "5")).toBe("/b/5.log");
-    expect(backend.outputFile(makeSpec({ extraDirectives: ["-o out/%J.log"] }), "5")).toBeUndefined();
-    expect(backend.outputFile(makeSpec({ extraDirectives: ["-o out/%J.log", "-cwd /work"] }), "5")).toBe("/work/out/5.log");
-    expect(backend.outputFile(makeSpec({ logDirectory: "/a", directivesSkip: ["-o "] }), "5")).toBeUndefined();
-    expect(backend.outputFile(makeSpec({ memory: -1, logDirectory: "/a" }), "5")).toBeUndefined();
+  it("renders -o and -e into the context's output directory, and none without one", () => {
+    const backend = createLsfBackend({ runner: new FakeRunner(), logger: silentLogger, options: { "lsf-units": "KB" }, clusterId: "daskq-test" });
+    expect(backend.header(makeSpec(), { jobName: "w", outputDirectory: "/o" }).slice(-2)).toEqual(["#BSUB -o /o/w-%J_%I.out", "#BSUB -e /o/w-%J_%I.out"]);
+    expect(backend.header(makeSpec({ logDirectory: "/ignored" }), { jobName: "w" }).some((l) => l.includes(" -o "))).toBe(false);
   });
 
-  it("lists the directories to create before bsub", () => {
-    expect(outputDirectories("#BSUB -o /a/b/%J.out\n#BSUB -e /c/%J/e.err\n")).toEqual(["/a/b"]);
-    expect(outputDirectories("#BSUB -o rel/x.out\n")).toEqual(["rel"]);
-    expect(outputDirectories("#BSUB -cwd /w\n#BSUB -o rel/x.out\n#BSUB -e /e/x\n")).toEqual(["/w/rel", "/e"]);
-    expect(outputDirectories("#BSUB -o x.out\n")).toEqual([]);
-    expect(outputDirectories("#BSUB -o /x.out\n")).toEqual(["/"]);
-    expect(outputFileOf([], "1")).toBeUndefined();
+  it("logTail reads the file recorded at submission, through the runner", async () => {
+    const runner = new FakeRunner().reply("bsub", { stdout: "Job <42> is submitted to default queue <normal>.\n" });
+    const backend = createLsfBackend({ runner, logger: silentLogger, options: { "lsf-units": "KB" }, clusterId: "daskq-test" });
+    const [id] = await backend.submit(scriptRequest({ script: "#!/bin/bash\n", count: 1, outputDirectory: "/out" }));
+    runner.files.set("/out/dask-worker-42_0.out", { content: "/nonexistent/python3: No such file or directory\n", mode: undefined });
+    expect(await backend.logTail(id as string, 20)).toBe("/nonexistent/python3: No such file or directory");
   });
 });

@@ -2,7 +2,7 @@ import { CommandError, silentLogger, type JobState } from "@daskq/core";
 import { describe, expect, it } from "vitest";
 import { createLsfBackend } from "../src/lsf-descriptor.js";
 import { BJOBS_FIELDS, bjobsSelectors, mapLsfState, parseBjobsJson, parseBjobsText } from "../src/lsf-status.js";
-import { FakeRunner, NO_LSF_CONF } from "./helpers.js";
+import { FakeRunner } from "./helpers.js";
 
 const JSON_ARGS = ["-o", BJOBS_FIELDS, "-json"];
 const TEXT_ARGS = ["-noheader", "-o", `${BJOBS_FIELDS} delimiter='^'`];
@@ -12,7 +12,7 @@ function setup() {
   const warnings: string[] = [];
   const infos: string[] = [];
   const logger = { ...silentLogger, warn: (m: string) => warnings.push(m), info: (m: string) => infos.push(m) };
-  const backend = createLsfBackend({ runner, logger }, NO_LSF_CONF);
+  const backend = createLsfBackend({ runner, logger, clusterId: "daskq-test" });
   return { runner, backend, warnings, infos };
 }
 

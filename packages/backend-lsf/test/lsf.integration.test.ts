@@ -4,7 +4,7 @@
  * where the emulator cannot run fails this file; elsewhere it is skipped.
  */
 import { join } from "node:path";
-import { renderHeader, renderJobScript, silentLogger, type JobSpec, type JobStatus } from "@daskq/core";
+import { renderHeader, silentLogger, submitRequest, type JobSpec, type JobStatus } from "@daskq/core";
 import {
   CountingRunner,
   LSF_EMULATOR_REQUIREMENTS,
@@ -13,12 +13,11 @@ import {
   lsfEmulatorAvailable,
   lsfEmulatorRunner,
   requireService,
-  type LsfEmulatorCluster,
-} from "@daskq/testing";
+  type LsfEmulatorCluster, scriptRequest } from "@daskq/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LsfBackend } from "../src/lsf-backend.js";
 import { createLsfBackend } from "../src/lsf-descriptor.js";
-import { NO_LSF_CONF, makeSpec } from "./helpers.js";
+import { makeSpec } from "./helpers.js";
 
 const enabled = requireService("the LSF emulator", lsfEmulatorAvailable(), LSF_EMULATOR_REQUIREMENTS);
 const KNOBS = { DASKQ_LSF_EMULATOR_TERMINATE_INTERVAL: "1" };
@@ -27,7 +26,7 @@ const KNOBS = { DASKQ_LSF_EMULATOR_TERMINATE_INTERVAL: "1" };
 async function emulated(lsfConf: Record<string, string> = {}, env: Record<string, string> = {}, options: Record<string, unknown> = {}) {
   const cluster = await createLsfEmulatorCluster(lsfConf, { ...KNOBS, ...env });
   const runner = new CountingRunner(lsfEmulatorRunner(cluster));
-  const backend = createLsfBackend({ runner, logger: silentLogger, options }, NO_LSF_CONF);
+  const backend = createLsfBackend({ runner, logger: silentLogger, options, clusterId: "daskq-test" });
   return { cluster, runner, backend };
 }
 
@@ -50,7 +49,7 @@ describe.skipIf(!enabled)("LSF backend against the LSF emulator", () => {
   /** One-core worker jobs, output in a directory that does not exist yet (submit must create it). */
   const spec = (overrides: Partial<JobSpec> = {}): JobSpec =>
     makeSpec({ jobName: "daskq-it", cores: 1, processes: 1, memory: 100e6, walltime: 600, queue: "normal", account: "it", logDirectory: join(logDir, "logs"), ...overrides });
-  const script = (body: string, overrides: Partial<JobSpec> = {}) => ["#!/bin/bash", ...renderHeader(backend, spec(overrides), "daskq-it"), body, ""].join("\n");
+  const script = (body: string, overrides: Partial<JobSpec> = {}) => ["#!/bin/bash", ...renderHeader(backend, spec(overrides), { jobName: "daskq-it", outputDirectory: spec(overrides).logDirectory }), body, ""].join("\n");
 
   beforeAll(async () => {
     ({ cluster, runner, backend } = await emulated());
@@ -67,8 +66,8 @@ describe.skipIf(!enabled)("LSF backend against the LSF emulator", () => {
 
   it("submits one job and an array of 4 (one bsub each), and reports all 5 with ONE bjobs call", async () => {
     runner.reset();
-    [single = ""] = await backend.submit({ script: script("sleep 60"), count: 1 });
-    array = await backend.submit({ script: script("sleep 60"), count: 4 });
+    [single = ""] = await backend.submit(scriptRequest({ script: script("sleep 60"), count: 1, spec: spec(), outputDirectory: spec().logDirectory as string }));
+    array = await backend.submit(scriptRequest({ script: script("sleep 60"), count: 4, spec: spec(), outputDirectory: spec().logDirectory as string }));
     expect(runner.calls.map((c) => c.command)).toEqual(["mkdir", "bsub", "bsub"]);
     expect(single).toMatch(/^\d+$/);
     const base = array[0]?.replace(/\[.*/, "");
@@ -111,15 +110,15 @@ describe.skipIf(!enabled)("LSF backend against the LSF emulator", () => {
   });
 
   it("reports a job that exits 3 as failed, with its exit code", async () => {
-    const [id = ""] = await backend.submit({ script: script("exit 3"), count: 1 });
+    const [id = ""] = await backend.submit(scriptRequest({ script: script("exit 3"), count: 1, spec: spec(), outputDirectory: spec().logDirectory as string }));
     const report = await waitFor(backend, [id], "failed");
     expect(report.get(id)).toEqual({ state: "failed", native: "EXIT", reason: "exit code 3" });
-    expect(await runner.readFile(backend.outputFile(spec(), id) as string)).toContain("Exited with exit code 3.");
+    expect(await backend.logTail(id, 20)).toContain("Exited with exit code 3.");
   });
 
   it("keeps a held job (-H from job-extra-directives) queued, and cancels it", async () => {
     const held = spec({ extraDirectives: ["-H"] });
-    const [id = ""] = await backend.submit({ script: ["#!/bin/bash", ...renderHeader(backend, held, "held"), "sleep 60", ""].join("\n"), count: 1 });
+    const [id = ""] = await backend.submit(scriptRequest({ script: ["#!/bin/bash", ...renderHeader(backend, held, { jobName: "held" }), "sleep 60", ""].join("\n"), count: 1 }));
     const report = await waitFor(backend, [id], "queued");
     expect(report.get(id)).toEqual({ state: "queued", native: "PSUSP", reason: "The job was suspended by the user while pending" });
     await backend.cancel([id]);
@@ -127,7 +126,7 @@ describe.skipIf(!enabled)("LSF backend against the LSF emulator", () => {
   });
 
   it("limits running array elements with maxRunning (%k)", async () => {
-    const ids = await backend.submit({ script: script("sleep 60"), count: 3, maxRunning: 1 });
+    const ids = await backend.submit(scriptRequest({ script: script("sleep 60"), count: 3, maxRunning: 1, spec: spec(), outputDirectory: spec().logDirectory as string }));
     await waitFor(backend, [ids[0] as string], "running");
     const now = await backend.status(ids);
     for (const id of ids.slice(1)) {
@@ -137,18 +136,17 @@ describe.skipIf(!enabled)("LSF backend against the LSF emulator", () => {
     await waitFor(backend, ids, "cancelled");
   });
 
-  it("runs a script rendered by core, array elements named by LSB_JOBINDEX, output where outputFile says", async () => {
+  it("runs a script rendered by core, array elements named by LSB_JOBINDEX, output served by logTail", async () => {
     // /bin/echo as "python": the job prints its worker command line and exits 0.
     const jobSpec = spec({ python: "/bin/echo", logDirectory: join(logDir, "rendered logs", "100%") });
-    const one = await backend.submit({ script: renderJobScript(backend, jobSpec, "tcp://127.0.0.1:8786", { jobName: "daskq-it-0" }), count: 1 });
-    const two = await backend.submit({ script: renderJobScript(backend, jobSpec, "tcp://127.0.0.1:8786", { arrayBase: "daskq-it-1" }), count: 2 });
+    const parts = { schedulerAddress: "tcp://127.0.0.1:8786", outputDirectory: jobSpec.logDirectory as string };
+    const one = await backend.submit(submitRequest(backend, jobSpec, { ...parts, naming: { kind: "fixed", name: "daskq-it-0" }, count: 1 }));
+    const two = await backend.submit(submitRequest(backend, jobSpec, { ...parts, naming: { kind: "array", base: "daskq-it-1" }, count: 2 }));
     const report = await waitFor(backend, [...one, ...two], "finished");
     for (const status of report.values()) expect(status).toEqual({ state: "finished", native: "DONE" });
     const names = ["daskq-it-0", "daskq-it-1-1", "daskq-it-1-2"];
     for (const [i, id] of [...one, ...two].entries()) {
-      const path = backend.outputFile(jobSpec, id) as string;
-      expect(path).toMatch(/rendered logs\/100%\/daskq-it-\d+_[0-2]\.out$/);
-      const text = await runner.readFile(path);
+      const text = await backend.logTail(id, 50);
       expect(text).toContain(`-m distributed.cli.dask_worker tcp://127.0.0.1:8786 --name ${names[i]} --nthreads 1`);
       expect(text).toContain("Successfully completed.");
     }
@@ -160,8 +158,8 @@ describe.skipIf(!enabled)("LSF backend: bsub script, and an LSF without bjobs -j
     const { cluster, runner, backend } = await emulated({ LSB_BSUB_PARSE_SCRIPT: "Y" }, {}, { "use-stdin": false });
     try {
       const held = makeSpec({ cores: 1, memory: 1e8, queue: "normal", extraDirectives: ["-H"] });
-      const text = ["#!/bin/bash", ...renderHeader(backend, held, "by-path"), "sleep 60", ""].join("\n");
-      const [id = ""] = await backend.submit({ script: text, count: 1 });
+      const text = ["#!/bin/bash", ...renderHeader(backend, held, { jobName: "by-path" }), "sleep 60", ""].join("\n");
+      const [id = ""] = await backend.submit(scriptRequest({ script: text, count: 1 }));
       const bsub = runner.calls.find((c) => c.command === "bsub");
       expect(bsub?.args).toEqual([expect.stringMatching(/daskq-lsf-.*\/job-1\.sh$/)]);
       expect((await backend.status([id])).get(id)?.native).toBe("PSUSP");
@@ -175,7 +173,7 @@ describe.skipIf(!enabled)("LSF backend: bsub script, and an LSF without bjobs -j
   it("detects the missing -json once and polls with ONE text-form bjobs from then on", async () => {
     const { cluster, runner, backend } = await emulated({}, { DASKQ_LSF_EMULATOR_JSON: "0" });
     try {
-      const ids = await backend.submit({ script: "#!/bin/bash\n#BSUB -J old\n#BSUB -H\nsleep 60\n", count: 2 });
+      const ids = await backend.submit(scriptRequest({ script: "#!/bin/bash\n#BSUB -J old\n#BSUB -H\nsleep 60\n", count: 2 }));
       runner.reset();
       expect((await backend.status(ids)).get(ids[1] as string)).toMatchObject({ state: "queued", native: "PSUSP" });
       expect(runner.calls.map((c) => c.args.includes("-json"))).toEqual([true, false]);

@@ -36,9 +36,9 @@ describe("registration", () => {
       "arrays:boolean:true",
       "array-max-running:integer:undefined",
     ]);
-    const backend = d.create({ runner: new FakeRunner(), logger: silentLogger });
+    const backend = d.create({ runner: new FakeRunner(), logger: silentLogger, clusterId: "daskq-test" });
     expect(backend.name).toBe("lsf");
     expect(backend.capabilities.arrays).toBe(true);
-    expect(d.create({ runner: new FakeRunner(), logger: silentLogger, options: { arrays: false } }).capabilities.arrays).toBe(false);
+    expect(d.create({ runner: new FakeRunner(), logger: silentLogger, options: { arrays: false }, clusterId: "daskq-test" }).capabilities.arrays).toBe(false);
   });
 });

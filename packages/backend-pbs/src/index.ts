@@ -4,7 +4,7 @@ export { pbsBackend, createPbsBackend, PBS_CONFIG_KEYS } from "./pbs-descriptor.
 export { register } from "./registration.js";
 export { FLAVOURS, FLAVOUR_SETTINGS, detectFlavour, flavourFromVersion, type PbsFlavour, type PbsFlavourSetting, type FlavourCommands } from "./pbs-flavour.js";
 export { renderPbsHeader, formatPbsMemory, formatPbsWalltime, defaultResourceSpec, outputDirectoryWord, type PbsHeaderSettings } from "./pbs-header.js";
-export { PBS, directiveWord, readDirectives, optionValue } from "./pbs-directives.js";
+export { PBS, directiveWord } from "./pbs-directives.js";
 export { parsePbsJobId, formatPbsJobId, arrayOf, subjobIds, sequenceKey, type PbsJobId } from "./pbs-ids.js";
 export { submitArgs, parseSubmitOutput, checkSubmitRequest } from "./pbs-submit.js";
 export {
@@ -21,5 +21,5 @@ export {
 } from "./pbs-status.js";
 export { parseShowqXml, mapMoabState, matchShowq, type ShowqJob } from "./pbs-moab.js";
 export { cancelArgs, onlyHarmlessErrors } from "./pbs-cancel.js";
-export { outputFileOf, outputDirectories } from "./pbs-output.js";
+export { outputFileOf } from "./pbs-output.js";
 export { readPbsOptions, DEFAULT_PBS_OPTIONS, type PbsOptions } from "./pbs-options.js";

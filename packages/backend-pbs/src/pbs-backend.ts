@@ -1,5 +1,6 @@
 import {
   CliBackend,
+  DaskqError,
   silentLogger,
   type ArrayIndex,
   type BackendCapabilities,
@@ -17,7 +18,7 @@ import { FLAVOURS, detectFlavour, type PbsFlavour } from "./pbs-flavour.js";
 import { renderPbsHeader } from "./pbs-header.js";
 import { queryMoabStatus } from "./pbs-moab.js";
 import { DEFAULT_PBS_OPTIONS, type PbsOptions } from "./pbs-options.js";
-import { outputDirectories, outputFileOf } from "./pbs-output.js";
+import { outputFileOf } from "./pbs-output.js";
 import { queryPbsStatus, type StatusSession } from "./pbs-status.js";
 import { checkSubmitRequest, runSubmit } from "./pbs-submit.js";
 
@@ -25,7 +26,8 @@ import { checkSubmitRequest, runSubmit } from "./pbs-submit.js";
  * PBS Pro/OpenPBS, Torque and Moab through their command-line tools, all run by a `CommandRunner`
  * (this machine or a login node over SSH): `qsub` (`msub`) to submit, arrays with `-J`/`-t`; ONE
  * `qstat` (`showq`) per status poll; ONE `qdel` (`canceljob`) per cancel. With `flavour: auto` the
- * flavour is asked once from `qstat --version`, before the first command that needs it.
+ * flavour is asked once from `qstat --version` in `prepare()`, so headers are rendered in the right
+ * flavour from the first one on.
  */
 export class PbsBackend extends CliBackend<PbsOptions> {
   readonly name = "pbs";
@@ -48,21 +50,35 @@ export class PbsBackend extends CliBackend<PbsOptions> {
     return this.options.flavour === "auto" ? this.detected : this.options.flavour;
   }
 
-  /** How array subjobs learn their index: `$PBS_ARRAY_INDEX` (PBS Pro) or `$PBS_ARRAYID` (Torque), from 0. */
+  /**
+   * How array subjobs learn their index: `$PBS_ARRAY_INDEX` (PBS Pro) or `$PBS_ARRAYID` (Torque),
+   * from 0. With `flavour: auto` it is PBS Pro's until `prepare()` has run (no header renders before).
+   */
   get arrayIndex(): ArrayIndex | undefined {
     if (!this.capabilities.arrays) return undefined;
-    const variable = FLAVOURS[this.headerFlavour].arrayVariable ?? "PBS_ARRAY_INDEX";
+    const variable = FLAVOURS[this.knownFlavour ?? "pro"].arrayVariable ?? "PBS_ARRAY_INDEX";
     return { variable, first: 0 };
   }
 
-  /** The flavour whose syntax headers use: the known one, else PBS Pro's (dask-jobqueue's) until detected. */
+  /**
+   * The flavour whose syntax headers use.
+   *
+   * @throws DaskqError with `flavour: auto` before `prepare()` has asked qstat.
+   */
   private get headerFlavour(): PbsFlavour {
-    return this.knownFlavour ?? "pro";
+    const known = this.knownFlavour;
+    if (!known) throw new DaskqError("pbs", "the PBS flavour is not known yet: call prepare() before rendering a header (or set jobqueue.pbs.flavour)");
+    return known;
   }
 
   /** `qsub`, or `msub` on Moab (the flavour is known by the time a submission is logged). */
   protected get submitCommand(): string {
-    return FLAVOURS[this.headerFlavour].submit;
+    return FLAVOURS[this.knownFlavour ?? "pro"].submit;
+  }
+
+  /** Learns the flavour (`qstat --version` with `flavour: auto`, once). */
+  async prepare(): Promise<void> {
+    await this.flavour();
   }
 
   /** The flavour, asking `qstat --version` once when it is `auto` (a failed attempt is retried next time). */
@@ -106,33 +122,13 @@ export class PbsBackend extends CliBackend<PbsOptions> {
     checkSubmitRequest(request, this.capabilities.arrays);
   }
 
-  /**
-   * Learns the flavour first (asking `qstat --version` with `flavour: auto`). With `flavour: auto`,
-   * a script rendered before the flavour was known uses PBS Pro's syntax. On Torque (and Moab) the
-   * generated `select=` line becomes `nodes=1:ppn=..,mem=..` and the array index variable
-   * `$PBS_ARRAY_INDEX` becomes `$PBS_ARRAYID`. Lines the user wrote are left alone.
-   */
-  protected override async prepareScript(script: string): Promise<string> {
-    const flavour = await this.flavour();
-    if (this.options.flavour !== "auto" || flavour === "pro") return script;
-    let adapted = script;
-    if (!this.options.resourceSpec) adapted = adapted.replace(/^#PBS -l select=1:ncpus=(\d+):mem=(\w+)$/m, "#PBS -l nodes=1:ppn=$1,mem=$2");
-    if (flavour === "torque") adapted = adapted.replaceAll('"${PBS_ARRAY_INDEX}"', '"${PBS_ARRAYID}"');
-    if (adapted !== script) this.logger.debug(`pbs: adapted a script rendered before the flavour was known to ${FLAVOURS[flavour].label}`);
-    return adapted;
-  }
-
   /** `qsub [-J|-t 0-(n-1)[%k]] <path>`, or `msub <path>` on Moab. */
   protected async submitScript({ path, count, maxRunning }: ScriptSubmission): Promise<string[]> {
     return runSubmit(this.runner, await this.flavour(), path, count, maxRunning);
   }
 
-  protected parseOutputDirectories(script: string): string[] {
-    return outputDirectories(script);
-  }
-
-  /** Depends on the flavour; see `outputFileOf`. Undefined without `log-directory`. */
-  protected parseOutputFile(header: readonly string[], jobId: string): string | undefined {
-    return outputFileOf(header, jobId, this.headerFlavour);
+  /** Depends on the flavour; see `outputFileOf`. */
+  protected outputFileOf(outputDirectory: string, spec: JobSpec, jobId: string): string | undefined {
+    return outputFileOf(outputDirectory, spec.jobName, jobId, this.knownFlavour ?? "pro");
   }
 }

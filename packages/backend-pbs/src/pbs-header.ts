@@ -53,22 +53,23 @@ export interface PbsHeaderSettings {
 }
 
 /**
- * The `-o` value for `log-directory`: the directory with a trailing `/`, so that PBS names the file
- * itself (`<job id>.OU` on PBS Pro, `<job name>.o<seq>` on Torque).
+ * The `-o` value for an output directory (`log-directory`, else daskq's own for the cluster): the
+ * directory with a trailing `/`, so that PBS names the file itself (`<job id>.OU` on PBS Pro, `<job name>.o<seq>` on Torque).
  *
  * @throws ConfigError for a `:` (PBS would read the part before it as a host name).
  */
-export function outputDirectoryWord(logDirectory: string): string {
-  if (logDirectory.includes(":")) {
-    throw new ConfigError(`${JSON.stringify(logDirectory)} contains ':', which PBS reads as <host>:<path>`, { keyPath: "log-directory" });
+export function outputDirectoryWord(outputDirectory: string): string {
+  if (outputDirectory.includes(":")) {
+    throw new ConfigError(`${JSON.stringify(outputDirectory)} contains ':', which PBS reads as <host>:<path>`, { keyPath: "log-directory" });
   }
-  const dir = logDirectory.replace(/\/+$/, "");
+  const dir = outputDirectory.replace(/\/+$/, "");
   return directiveWord(`${dir}/`, "log-directory");
 }
 
 /**
  * The generated `#PBS` lines of one worker job, in dask-jobqueue's order: `-N`, `-q`, `-A`, `-l`
- * resources (or `resource-spec`), `-l walltime`, then `-j oe` and `-o <log-directory>/`. Every value
+ * resources (or `resource-spec`), `-l walltime`, then `-j oe` and `-o <output directory>/` (none
+ * when the context has no output directory: a preview without `log-directory`). Every value
  * is checked and quoted for qsub's directive parser; a value that cannot be written safely is a
  * ConfigError naming its key, so a malformed header is never produced.
  */
@@ -91,9 +92,9 @@ export function renderPbsHeader(spec: JobSpec, context: HeaderContext, settings:
     if (spec.walltime > 0) lines.push(`${PBS} -l walltime=${formatPbsWalltime(spec.walltime)}`);
   }
 
-  if (spec.logDirectory) {
+  if (context.outputDirectory) {
     lines.push(`${PBS} -j oe`);
-    lines.push(`${PBS} -o ${outputDirectoryWord(spec.logDirectory)}`);
+    lines.push(`${PBS} -o ${outputDirectoryWord(context.outputDirectory)}`);
   }
   return lines;
 }

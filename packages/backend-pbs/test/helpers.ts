@@ -2,7 +2,7 @@ import type { JobSpec } from "@daskq/core";
 
 import { testJobSpec } from "@daskq/testing";
 
-export { FakeRunner, type RecordedCall } from "@daskq/testing";
+export { FakeRunner, scriptRequest, type RecordedCall } from "@daskq/testing";
 
 /** What `qstat --version` prints: PBS Pro on stdout, Torque on stderr (see pbs-flavour.ts). */
 export const PRO_VERSION = { stdout: "pbs_version = 22.05.11\n" };

@@ -6,7 +6,7 @@ import { FakeRunner } from "./helpers.js";
 
 function setup(flavour: string) {
   const runner = new FakeRunner();
-  return { runner, backend: createPbsBackend({ runner, logger: silentLogger, options: { flavour } }, {}) };
+  return { runner, backend: createPbsBackend({ runner, logger: silentLogger, options: { flavour }, clusterId: "daskq-test" }, {}) };
 }
 
 describe("cancel", () => {

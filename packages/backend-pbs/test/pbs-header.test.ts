@@ -1,28 +1,29 @@
-import { ConfigError, loadBackendConfig, renderJobScript, resolveJobSpec, silentLogger } from "@daskq/core";
+import { ConfigError, loadBackendConfig, renderJobScript, resolveJobSpec, silentLogger, workerLaunch } from "@daskq/core";
 import { describe, expect, it } from "vitest";
 import { createPbsBackend, pbsBackend } from "../src/pbs-descriptor.js";
 import { defaultResourceSpec, formatPbsMemory, formatPbsWalltime } from "../src/pbs-header.js";
-import { FakeRunner, makeSpec } from "./helpers.js";
+import { FakeRunner, PRO_VERSION, makeSpec } from "./helpers.js";
 
 const backendFor = (options: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}) =>
-  createPbsBackend({ runner: new FakeRunner(), logger: silentLogger, options }, env);
+  createPbsBackend({ runner: new FakeRunner(), logger: silentLogger, options, clusterId: "daskq-test" }, env);
 const header = (overrides: Parameters<typeof makeSpec>[0] = {}, options: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}) =>
-  backendFor(options, env).header(makeSpec(overrides), { jobName: "dask-worker" });
+  backendFor({ flavour: "pro", ...options }, env).header(makeSpec(overrides), { jobName: "dask-worker", outputDirectory: makeSpec(overrides).logDirectory });
 
 describe("PBS header", () => {
   it("is dask-jobqueue's header for cores=8, memory=16GB, walltime 1h, queue q, account p (PBS Pro)", () => {
     const golden = ["#PBS -N dask-worker", "#PBS -q q", "#PBS -A p", "#PBS -l select=1:ncpus=8:mem=15GB", "#PBS -l walltime=01:00:00"].join("\n");
     expect(header({}, { flavour: "pro" }).join("\n")).toBe(golden);
-    // flavour auto renders PBS Pro's syntax until qstat --version has answered.
-    expect(header().join("\n")).toBe(golden);
+    // flavour auto renders nothing before prepare() has asked qstat --version: no header is rewritten later.
+    expect(() => backendFor().header(makeSpec(), { jobName: "dask-worker" })).toThrow(/call prepare\(\)/);
     expect(backendFor().directivePrefix).toBe("#PBS");
   });
 
-  it("is the same from the config loader: 16GB, 01:00:00 and the pbs section's keys", () => {
+  it("is the same from the config loader: 16GB, 01:00:00 and the pbs section's keys", async () => {
     const config = loadBackendConfig(pbsBackend, { job: { cores: 8, memory: "16GB", walltime: "01:00:00", queue: "q", account: "p" }, env: {}, homeDir: "/nonexistent" });
     const spec = resolveJobSpec(config, { python: "/usr/bin/python3" });
-    const backend = pbsBackend.create({ runner: new FakeRunner(), logger: silentLogger, options: spec.backendOptions });
-    expect(backend.header(spec, { jobName: spec.jobName })).toEqual([
+    const backend = pbsBackend.create({ runner: new FakeRunner().reply("qstat", PRO_VERSION), logger: silentLogger, options: spec.backendOptions, clusterId: "daskq-test" });
+    await backend.prepare?.();
+    expect(backend.script?.header(spec, { jobName: spec.jobName })).toEqual([
       "#PBS -N dask-worker",
       "#PBS -q q",
       "#PBS -A p",
@@ -92,19 +93,15 @@ describe("PBS header", () => {
 
   it("renders a whole job script whose header PBS reads (job-extra-directives and job-directives-skip applied by core)", () => {
     const backend = backendFor({ flavour: "pro" });
-    const script = renderJobScript(
-      backend,
-      makeSpec({ extraDirectives: ["-l place=scatter", "#PBS -W umask=022"], directivesSkip: ["-q "] }),
-      "tcp://10.0.0.1:8786",
-      { arrayBase: "daskq-1a2b-0" },
-    );
+    const spec = makeSpec({ extraDirectives: ["-l place=scatter", "#PBS -W umask=022"], directivesSkip: ["-q "] });
+    const script = renderJobScript(backend, spec, workerLaunch(spec, "tcp://10.0.0.1:8786", { kind: "array", base: "daskq-1a2b-0" }), undefined);
     const lines = script.split("\n");
     expect(lines[0]).toBe("#!/usr/bin/env bash");
     expect(lines).toContain("#PBS -l place=scatter");
     expect(lines).toContain("#PBS -W umask=022");
     expect(lines.some((l) => l.startsWith("#PBS -q"))).toBe(false);
     expect(script).toContain(`--name daskq-1a2b-0-"\${PBS_ARRAY_INDEX}"`);
-    const torque = renderJobScript(backendFor({ flavour: "torque" }), makeSpec(), "tcp://10.0.0.1:8786", { arrayBase: "b" });
+    const torque = renderJobScript(backendFor({ flavour: "torque" }), makeSpec(), workerLaunch(makeSpec(), "tcp://10.0.0.1:8786", { kind: "array", base: "b" }), undefined);
     expect(torque).toContain(`--name b-"\${PBS_ARRAYID}"`);
   });
 });

@@ -2,7 +2,7 @@ import { silentLogger } from "@daskq/core";
 import { describe, expect, it } from "vitest";
 import { createPbsBackend } from "../src/pbs-descriptor.js";
 import { mapMoabState, parseShowqXml } from "../src/pbs-moab.js";
-import { FakeRunner, makeSpec } from "./helpers.js";
+import { FakeRunner, makeSpec, scriptRequest } from "./helpers.js";
 
 /**
  * The shape of `showq --xml` (Moab): `<Data>` with one `<queue option=...>` per queue class
@@ -29,7 +29,7 @@ const SHOWQ = `<?xml version="1.0" encoding="UTF-8"?>
 
 function setup() {
   const runner = new FakeRunner();
-  return { runner, backend: createPbsBackend({ runner, logger: silentLogger, options: { flavour: "moab" } }, {}) };
+  return { runner, backend: createPbsBackend({ runner, logger: silentLogger, options: { flavour: "moab" }, clusterId: "daskq-test" }, {}) };
 }
 
 describe("Moab", () => {
@@ -72,9 +72,9 @@ describe("Moab", () => {
   it("submits with msub, cancels with canceljob, and writes the #PBS header with node syntax", async () => {
     const { runner, backend } = setup();
     runner.reply("msub", { stdout: "\n881300\n" });
-    expect(await backend.submit({ script: "#!/bin/bash\n", count: 1 })).toEqual(["881300"]);
+    expect(await backend.submit(scriptRequest({ script: "#!/bin/bash\n", count: 1 }))).toEqual(["881300"]);
     await backend.cancel(["881300"]);
-    expect(runner.calls.map((c) => c.command)).toEqual(["msub", "canceljob"]);
+    expect(runner.calls.map((c) => c.command)).toEqual(["mkdir", "msub", "canceljob"]);
     expect(backend.header(makeSpec(), { jobName: "dask-worker" })).toEqual([
       "#PBS -N dask-worker",
       "#PBS -q q",

@@ -1,39 +1,35 @@
 import { silentLogger } from "@daskq/core";
 import { describe, expect, it } from "vitest";
 import { createPbsBackend } from "../src/pbs-descriptor.js";
-import { outputDirectories, outputFileOf } from "../src/pbs-output.js";
-import { FakeRunner, makeSpec } from "./helpers.js";
-
-const backend = (flavour: string) => createPbsBackend({ runner: new FakeRunner(), logger: silentLogger, options: { flavour } }, {});
+import { outputFileOf } from "../src/pbs-output.js";
+import { FakeRunner, makeSpec, scriptRequest } from "./helpers.js";
 
 describe("output files", () => {
-  it("PBS Pro: <log-directory>/<job id>.OU for jobs and subjobs (qsub(1B): a path without a file name)", () => {
-    const spec = makeSpec({ logDirectory: "/scratch/logs" });
-    expect(backend("pro").outputFile(spec, "12.server")).toBe("/scratch/logs/12.server.OU");
-    expect(backend("pro").outputFile(spec, "13[2].server")).toBe("/scratch/logs/13[2].server.OU");
+  it("PBS Pro: <output directory>/<job id>.OU for jobs and subjobs (qsub(1B): a path without a file name)", () => {
+    expect(outputFileOf("/scratch/logs", "dask-worker", "12.server", "pro")).toBe("/scratch/logs/12.server.OU");
+    expect(outputFileOf("/scratch/logs/", "dask-worker", "13[2].server", "pro")).toBe("/scratch/logs/13[2].server.OU");
   });
 
-  it("Torque: <log-directory>/<name>.o<seq>, subjobs with -<index> (Torque's add_std_filename, array cloning)", () => {
-    const spec = makeSpec({ logDirectory: "/scratch/logs" });
-    expect(backend("torque").outputFile(spec, "12.server")).toBe("/scratch/logs/dask-worker.o12");
-    expect(backend("torque").outputFile(spec, "13[2].server")).toBe("/scratch/logs/dask-worker.o13-2");
+  it("Torque: <output directory>/<name>.o<seq>, subjobs with -<index> (Torque's add_std_filename, array cloning)", () => {
+    expect(outputFileOf("/scratch/logs", "dask-worker", "12.server", "torque")).toBe("/scratch/logs/dask-worker.o12");
+    expect(outputFileOf("/scratch/logs", "dask-worker", "13[2].server", "torque")).toBe("/scratch/logs/dask-worker.o13-2");
   });
 
-  it("is unknown without a log directory, for relative paths and for ids that are not PBS ids", () => {
-    expect(backend("pro").outputFile(makeSpec(), "12.s")).toBeUndefined();
-    expect(backend("pro").outputFile(makeSpec({ logDirectory: "logs" }), "12.s")).toBeUndefined();
-    expect(backend("moab").outputFile(makeSpec({ logDirectory: "/l" }), "Moab.12")).toBeUndefined();
+  it("is unknown for ids that are not PBS ids (Moab)", () => {
+    expect(outputFileOf("/l", "dask-worker", "Moab.12", "moab")).toBeUndefined();
   });
 
-  it("follows -o/-e/-j from job-extra-directives, which win as in qsub", () => {
-    const header = ["#PBS -N w", "#PBS -j oe", "#PBS -o /l/", "#PBS -j n", "#PBS -e host:/err/w.err", "#PBS -o /out/^array_index^.txt"];
-    expect(outputFileOf(header, "5.s", "pro")).toBe("/err/w.err");
-    expect(outputFileOf(["#PBS -o /out/run-^array_index^.log"], "5[3].s", "pro")).toBe("/out/run-3.log");
-    expect(outputFileOf(["#PBS -o /out/run.log"], "5[3].s", "torque")).toBe("/out/run.log-3");
+  it("joins the streams into the context's output directory, and names none without one", () => {
+    const backend = createPbsBackend({ runner: new FakeRunner(), logger: silentLogger, options: { flavour: "pro" }, clusterId: "daskq-test" }, {});
+    expect(backend.header(makeSpec(), { jobName: "w", outputDirectory: "/o" }).slice(-2)).toEqual(["#PBS -j oe", "#PBS -o /o/"]);
+    expect(backend.header(makeSpec({ logDirectory: "/ignored" }), { jobName: "w" }).some((l) => l.includes(" -o "))).toBe(false);
   });
 
-  it("lists absolute output directories to create", () => {
-    expect(outputDirectories("#!/bin/bash\n#PBS -o /a/b/\n#PBS -e host:/c/d.err\necho\n#PBS -o /late/\n")).toEqual(["/a/b", "/c"]);
-    expect(outputDirectories("#!/bin/bash\n#PBS -o rel/\n")).toEqual([]);
+  it("logTail reads the file recorded at submission, through the runner", async () => {
+    const runner = new FakeRunner().reply("qsub", { stdout: "7.server\n" });
+    const backend = createPbsBackend({ runner, logger: silentLogger, options: { flavour: "pro" }, clusterId: "daskq-test" }, {});
+    const [id] = await backend.submit(scriptRequest({ script: "#!/bin/bash\n", count: 1, outputDirectory: "/out" }));
+    runner.files.set("/out/7.server.OU", { content: "line 7: /nonexistent/python3: No such file or directory\n", mode: undefined });
+    expect(await backend.logTail(id as string, 20)).toBe("line 7: /nonexistent/python3: No such file or directory");
   });
 });

@@ -11,7 +11,7 @@ const TORQUE_ARGS = ["-f", "-1", "-t"];
 function setup(flavour: string) {
   const runner = new FakeRunner();
   const warnings: string[] = [];
-  const backend = createPbsBackend({ runner, logger: { ...silentLogger, warn: (m) => warnings.push(m) }, options: { flavour } }, {});
+  const backend = createPbsBackend({ runner, logger: { ...silentLogger, warn: (m) => warnings.push(m) }, options: { flavour }, clusterId: "daskq-test" }, {});
   return { runner, backend, warnings };
 }
 

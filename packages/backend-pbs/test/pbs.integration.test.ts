@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { JobQueueCluster, renderHeader, silentLogger, type JobSpec, type JobStatus } from "@daskq/core";
-import { CountingRunner, PYTHON, eventually, pbsEmulatorAvailable } from "@daskq/testing";
+import { CountingRunner, PYTHON, eventually, pbsEmulatorAvailable, scriptRequest } from "@daskq/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import type { PbsBackend } from "../src/pbs-backend.js";
 import { createPbsBackend, pbsBackend } from "../src/pbs-descriptor.js";
@@ -17,7 +17,7 @@ for (const flavour of ["pro", "torque"] as const) {
   describe.runIf(pbsEmulatorAvailable())(`PBS backend against the ${flavour} EMULATOR`, () => {
     const server = emulatedServer(flavour);
     const runner = new CountingRunner(server.runner);
-    const backend: PbsBackend = createPbsBackend({ runner, logger: silentLogger }, {});
+    const backend: PbsBackend = createPbsBackend({ runner, logger: silentLogger, clusterId: "daskq-test" }, {});
     const logDir = join(server.stateDir, "logs");
     const submitted: string[] = [];
     afterAll(async () => {
@@ -28,9 +28,9 @@ for (const flavour of ["pro", "torque"] as const) {
 
     const spec = (overrides: Partial<JobSpec> = {}): JobSpec =>
       makeSpec({ jobName: "daskq-it", cores: 1, processes: 1, memory: 100e6, walltime: 300, queue: undefined, account: undefined, logDirectory: logDir, ...overrides });
-    const script = (body: string, overrides: Partial<JobSpec> = {}) => ["#!/bin/bash", ...renderHeader(backend, spec(overrides), "daskq-it"), body, ""].join("\n");
+    const script = (body: string, overrides: Partial<JobSpec> = {}) => ["#!/bin/bash", ...renderHeader(backend, spec(overrides), { jobName: "daskq-it", outputDirectory: spec(overrides).logDirectory }), body, ""].join("\n");
     const submit = async (body: string, count = 1, overrides: Partial<JobSpec> = {}, maxRunning?: number) => {
-      const ids = await backend.submit({ script: script(body, overrides), count, ...(maxRunning === undefined ? {} : { maxRunning }) });
+      const ids = await backend.submit(scriptRequest({ script: script(body, overrides), count, spec: spec(overrides), outputDirectory: spec(overrides).logDirectory as string, ...(maxRunning === undefined ? {} : { maxRunning }) }));
       submitted.push(...ids);
       return ids;
     };
@@ -78,15 +78,15 @@ for (const flavour of ["pro", "torque"] as const) {
       for (const status of ended.values()) expect(status.native).toBe(flavour === "pro" ? (status === ended.get(single) ? "F" : "X") : "C");
     });
 
-    it("reports finished and failed jobs with their exit status, and writes output where outputFile says", async () => {
+    it("reports finished and failed jobs with their exit status, and serves output through logTail", async () => {
       const [ok] = await submit("echo all good");
       const [bad] = await submit("echo failing; exit 3");
       const report = await waitFor([ok as string, bad as string], (s) => s?.state === "finished" || s?.state === "failed");
       expect(report.get(ok as string)?.state).toBe("finished");
       expect(report.get(bad as string)).toEqual({ state: "failed", native: flavour === "pro" ? "F" : "C", reason: "Exit_status=3" });
-      const path = backend.outputFile(spec(), bad as string) as string;
-      expect(path).toBe(flavour === "pro" ? join(logDir, `${bad}.OU`) : join(logDir, `daskq-it.o${bad?.split(".")[0]}`));
+      const path = flavour === "pro" ? join(logDir, `${bad}.OU`) : join(logDir, `daskq-it.o${bad?.split(".")[0]}`);
       expect(readFileSync(path, "utf8")).toBe("failing\n");
+      expect(await backend.logTail(bad as string, 5)).toBe("failing");
     });
 
     it("keeps a held job queued (-h) until it is cancelled", async () => {
@@ -118,15 +118,15 @@ for (const flavour of ["pro", "torque"] as const) {
 describe.runIf(pbsEmulatorAvailable())("PBS backend against a PBS Pro EMULATOR without job history", () => {
   const server = emulatedServer("pro", { jobHistory: false });
   const runner = new CountingRunner(server.runner);
-  const backend = createPbsBackend({ runner, logger: silentLogger, options: { flavour: "pro" } }, {});
+  const backend = createPbsBackend({ runner, logger: silentLogger, options: { flavour: "pro" }, clusterId: "daskq-test" }, {});
   afterAll(async () => {
     await backend.close();
     server.dispose();
   });
 
   it("still sees running jobs (asking once more without -x), and finished jobs are absent", async () => {
-    const [running] = await backend.submit({ script: "#!/bin/bash\nsleep 30\n", count: 1 });
-    const [quick] = await backend.submit({ script: "#!/bin/bash\ntrue\n", count: 1 });
+    const [running] = await backend.submit(scriptRequest({ script: "#!/bin/bash\nsleep 30\n", count: 1 }));
+    const [quick] = await backend.submit(scriptRequest({ script: "#!/bin/bash\ntrue\n", count: 1 }));
     expect(await eventually(async () => (await backend.status([running as string])).get(running as string)?.state === "running", 10_000)).toBe(true);
     expect(await eventually(async () => !(await backend.status([quick as string])).has(quick as string), 10_000)).toBe(true);
     const qstats = runner.calls.filter((c) => c.command === "qstat");

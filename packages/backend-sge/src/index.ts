@@ -13,6 +13,6 @@ export {
   type QstatEntry,
 } from "./sge-status.js";
 export { qdelArgs, onlyHarmlessErrors } from "./sge-cancel.js";
-export { outputFileOf, outputDirectories, expandOutputPath } from "./sge-output.js";
+export { outputFileOf } from "./sge-output.js";
 export { readSgeOptions, readSgeHeaderOptions, DEFAULT_SGE_OPTIONS, type SgeOptions, type SgeHeaderOptions } from "./sge-options.js";
 export { parseJobId, parseTaskRanges, compressTasks, type SgeJobId, type TaskRange } from "./sge-ids.js";

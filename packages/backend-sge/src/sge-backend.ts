@@ -16,7 +16,7 @@ import { runQdel } from "./sge-cancel.js";
 import { QSUB_PREFIX } from "./sge-directives.js";
 import { renderSgeHeader } from "./sge-header.js";
 import { DEFAULT_SGE_OPTIONS, type SgeOptions } from "./sge-options.js";
-import { outputDirectories, outputFileOf } from "./sge-output.js";
+import { outputFileOf } from "./sge-output.js";
 import { findSgeJobsNamed, querySgeStatus } from "./sge-status.js";
 import { checkSubmitRequest, runQsub } from "./sge-submit.js";
 
@@ -70,16 +70,11 @@ export class SgeBackend extends CliBackend<SgeOptions> {
     return runQsub(this.runner, path, count, maxRunning);
   }
 
-  protected parseOutputDirectories(script: string): string[] {
-    return outputDirectories(script);
-  }
-
   /**
-   * `<log-directory>/<name>.o<job id>` for a job and `<log-directory>/<name>.o<job id>.<task>` for
-   * an array task (`-j y` puts stderr there too). Undefined without `log-directory` (with `-cwd` the
-   * file lands in qsub's working directory, which the runner decides).
+   * `<output directory>/<name>.o<job id>` for a job and `<output directory>/<name>.o<job id>.<task>`
+   * for an array task (`-j y` puts stderr there too), as the `-o <dir>/` line makes it.
    */
-  protected parseOutputFile(header: readonly string[], jobId: string): string | undefined {
-    return outputFileOf(header, jobId);
+  protected outputFileOf(outputDirectory: string, spec: JobSpec, jobId: string): string | undefined {
+    return outputFileOf(outputDirectory, spec.jobName, jobId);
   }
 }

@@ -124,17 +124,3 @@ function splitWords(text: string): string[] {
   if (inWord) words.push(word);
   return words;
 }
-
-/**
- * The value of a qsub option (`-o X`) among directive words; the last occurrence wins, as when qsub
- * reads the script top to bottom.
- */
-export function optionValue(directives: readonly string[][], option: string): string | undefined {
-  let value: string | undefined;
-  for (const words of directives) {
-    for (let i = 0; i < words.length; i++) {
-      if (words[i] === option && words[i + 1] !== undefined) value = words[i + 1];
-    }
-  }
-  return value;
-}

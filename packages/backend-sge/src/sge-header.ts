@@ -33,8 +33,8 @@ export function formatSgeWalltime(seconds: number): string {
 }
 
 /**
- * The `-o` value for `logDirectory`: the directory with ONE trailing `/`, as dask-jobqueue writes
- * it. The slash tells qsub (and `outputFile`, and the `mkdir` before submission) that it names a
+ * The `-o` value for an output directory (`log-directory`, else daskq's own for the cluster): the
+ * directory with ONE trailing `/`, as dask-jobqueue writes it. The slash tells qsub that it names a
  * directory: each job writes `<dir>/<name>.o<job id>[.<task>]` there, and a missing directory puts
  * the job in the error state instead of turning the path into a file (measured). A path with `:`
  * gets a leading `:` (qsub reads `host:path`, and an empty host means "any host"; measured).
@@ -56,7 +56,8 @@ export function outputPathWord(logDirectory: string): string {
  * The generated `#$` lines of one worker job, in dask-jobqueue's order with the resource requests
  * dask-jobqueue leaves out:
  * `-N`, `-q`, `-P`, `-pe <pe> <cores>`, `-l <memory-resource>=<memory per slot>` (or
- * `-l <resource-spec>`), `-l h_rt=`, `-cwd`, `-j y`, then `-o` with `log-directory`.
+ * `-l <resource-spec>`), `-l h_rt=`, `-cwd`, `-j y`, then `-o` into the context's output directory
+ * (none when it has none: a preview without `log-directory`).
  * Every value is checked; a value that cannot be written safely is a ConfigError naming its key, so
  * a malformed header is never produced.
  */
@@ -97,6 +98,6 @@ export function renderSgeHeader(spec: JobSpec, context: HeaderContext): string[]
 
   add("-cwd");
   add("-j", "y");
-  if (spec.logDirectory) add("-o", outputPathWord(spec.logDirectory));
+  if (context.outputDirectory) add("-o", outputPathWord(context.outputDirectory));
   return lines;
 }

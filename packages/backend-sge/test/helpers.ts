@@ -2,7 +2,7 @@ import type { JobSpec } from "@daskq/core";
 
 import { testJobSpec } from "@daskq/testing";
 
-export { FakeRunner, type RecordedCall } from "@daskq/testing";
+export { FakeRunner, scriptRequest, type RecordedCall } from "@daskq/testing";
 
 /** The `jobqueue.sge` defaults the config loader puts into `backendOptions`. */
 export const SGE_DEFAULT_OPTIONS = { "parallel-environment": "smp", "memory-resource": "h_vmem", arrays: true } as const;

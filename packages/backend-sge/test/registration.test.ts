@@ -36,10 +36,10 @@ describe("registration", () => {
       "arrays:boolean:true",
       "array-max-running:integer:undefined",
     ]);
-    const backend = d.create({ runner: new FakeRunner(), logger: silentLogger });
+    const backend = d.create({ runner: new FakeRunner(), logger: silentLogger, clusterId: "daskq-test" });
     expect(backend.name).toBe("sge");
     expect(backend.capabilities.arrays).toBe(true);
-    const noArrays = d.create({ runner: new FakeRunner(), logger: silentLogger, options: { arrays: false } });
+    const noArrays = d.create({ runner: new FakeRunner(), logger: silentLogger, options: { arrays: false }, clusterId: "daskq-test" });
     expect(noArrays.capabilities.arrays).toBe(false);
   });
 

@@ -7,7 +7,7 @@ import { FakeRunner } from "./helpers.js";
 
 function setup() {
   const runner = new FakeRunner();
-  return { runner, backend: createSgeBackend({ runner, logger: silentLogger }) };
+  return { runner, backend: createSgeBackend({ runner, logger: silentLogger, clusterId: "daskq-test" }) };
 }
 
 describe("cancel", () => {

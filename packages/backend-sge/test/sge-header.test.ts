@@ -1,18 +1,22 @@
-import { ConfigError, loadBackendConfig, renderJobScript, resolveJobSpec, silentLogger } from "@daskq/core";
+import { ConfigError, loadBackendConfig, renderJobScript, resolveJobSpec, silentLogger, workerLaunch } from "@daskq/core";
 import { describe, expect, it } from "vitest";
 import { createSgeBackend, sgeBackend } from "../src/sge-descriptor.js";
 import { directiveWord, readDirectives } from "../src/sge-directives.js";
 import { formatSgeMemory, formatSgeWalltime, renderSgeHeader } from "../src/sge-header.js";
 import { FakeRunner, makeSpec } from "./helpers.js";
 
-const backend = createSgeBackend({ runner: new FakeRunner(), logger: silentLogger });
-const header = (overrides: Parameters<typeof makeSpec>[0] = {}) => backend.header(makeSpec(overrides), { jobName: "dask-worker" });
+const backend = createSgeBackend({ runner: new FakeRunner(), logger: silentLogger, clusterId: "daskq-test" });
+const header = (overrides: Parameters<typeof makeSpec>[0] = {}) => {
+  // Core renders with log-directory as the output directory when it is set.
+  const spec = makeSpec(overrides);
+  return backend.header(spec, { jobName: "dask-worker", outputDirectory: spec.logDirectory });
+};
 
 /** The header a user gets from these job options through the real config loader (no files, no env). */
 function headerFromConfig(job: Record<string, unknown>): string[] {
   const config = loadBackendConfig(sgeBackend, { job: { cores: 8, memory: "16GB", ...job }, env: {}, homeDir: "/nonexistent" });
   const spec = resolveJobSpec(config, { python: "/usr/bin/python3" });
-  return createSgeBackend({ runner: new FakeRunner(), logger: silentLogger, options: spec.backendOptions }).header(spec, { jobName: spec.jobName });
+  return createSgeBackend({ runner: new FakeRunner(), logger: silentLogger, options: spec.backendOptions, clusterId: "daskq-test" }).header(spec, { jobName: spec.jobName });
 }
 
 const GOLDEN = [
@@ -137,7 +141,7 @@ describe("values in directives", () => {
   });
 
   it("refuses it through core's renderJobScript too: no malformed script is ever produced", () => {
-    expect(() => renderJobScript(backend, makeSpec({ queue: "q\n#$ -l x" }), "tcp://h:8786", { jobName: "w" })).toThrow(/queue/);
+    expect(() => renderJobScript(backend, makeSpec({ queue: "q\n#$ -l x" }), workerLaunch(makeSpec({ queue: "q\n#$ -l x" }), "tcp://h:8786", { kind: "fixed", name: "w" }), undefined)).toThrow(/queue/);
   });
 
   it("quotes whitespace and reads values back unchanged", () => {
@@ -156,7 +160,7 @@ describe("values in directives", () => {
 describe("through core's renderJobScript", () => {
   it("drops skipped lines and appends extra directives with the prefix", () => {
     const spec = makeSpec({ directivesSkip: ["h_vmem", "-P "], extraDirectives: ["-l gpu=1", "#$ -m n"] });
-    const script = renderJobScript(backend, spec, "tcp://10.0.0.1:8786", { jobName: "daskq-ab12-0" });
+    const script = renderJobScript(backend, spec, workerLaunch(spec, "tcp://10.0.0.1:8786", { kind: "fixed", name: "daskq-ab12-0" }), undefined);
     const lines = script.split("\n");
     expect(lines.filter((l) => l.startsWith("#$"))).toEqual([
       "#$ -N dask-worker",
@@ -173,7 +177,7 @@ describe("through core's renderJobScript", () => {
   });
 
   it("names array tasks after SGE_TASK_ID, which starts at 1", () => {
-    const script = renderJobScript(backend, makeSpec(), "tcp://10.0.0.1:8786", { arrayBase: "daskq-ab12-3" });
+    const script = renderJobScript(backend, makeSpec(), workerLaunch(makeSpec(), "tcp://10.0.0.1:8786", { kind: "array", base: "daskq-ab12-3" }), undefined);
     expect(script).toContain('--name daskq-ab12-3-"${SGE_TASK_ID}"');
     expect(backend.arrayIndex).toEqual({ variable: "SGE_TASK_ID", first: 1 });
   });

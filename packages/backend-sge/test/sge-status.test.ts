@@ -7,7 +7,7 @@ import { FakeRunner, jobList, qstatXml } from "./helpers.js";
 function setup() {
   const runner = new FakeRunner();
   const warnings: string[] = [];
-  const backend = createSgeBackend({ runner, logger: { ...silentLogger, warn: (m) => warnings.push(m) } });
+  const backend = createSgeBackend({ runner, logger: { ...silentLogger, warn: (m) => warnings.push(m) }, clusterId: "daskq-test" });
   return { runner, backend, warnings };
 }
 

@@ -3,11 +3,12 @@
  * host, queue all.q with 8 slots, PE smp, project daskq). Under CI=true a missing SGE fails this
  * file; elsewhere it is skipped.
  */
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { renderHeader, renderJobScript, silentLogger, type JobSpec, type JobStatus } from "@daskq/core";
-import { CountingRunner, eventually, requireService } from "@daskq/testing";
+import { renderHeader, silentLogger, submitRequest, type JobSpec, type JobStatus } from "@daskq/core";
+import { CountingRunner, eventually, requireService, scriptRequest } from "@daskq/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SgeBackend } from "../src/sge-backend.js";
 import { createSgeBackend } from "../src/sge-descriptor.js";
@@ -27,10 +28,10 @@ describe.skipIf(!enabled)("SGE backend against a real Grid Engine", () => {
     makeSpec({ jobName: "daskq-it", cores: 1, processes: 1, memory: 100e6, walltime: 300, queue: "all.q", account: undefined, logDirectory: join(logDir, "logs"), ...overrides });
 
   /** A script with the real generated header (plus `extra` directives) and `body` as its commands. */
-  const script = (body: string, overrides: Partial<JobSpec> = {}) => ["#!/bin/bash", ...renderHeader(backend, spec(overrides), "daskq-it"), body, ""].join("\n");
+  const script = (body: string, overrides: Partial<JobSpec> = {}) => ["#!/bin/bash", ...renderHeader(backend, spec(overrides), { jobName: "daskq-it", outputDirectory: spec(overrides).logDirectory }), body, ""].join("\n");
 
   const submit = async (body: string, count: number, overrides: Partial<JobSpec> = {}, maxRunning?: number) => {
-    const ids = await backend.submit({ script: script(body, overrides), count, ...(maxRunning === undefined ? {} : { maxRunning }) });
+    const ids = await backend.submit(scriptRequest({ script: script(body, overrides), count, spec: spec(overrides), outputDirectory: spec(overrides).logDirectory as string, ...(maxRunning === undefined ? {} : { maxRunning }) }));
     submitted.push(...ids);
     return ids;
   };
@@ -51,7 +52,7 @@ describe.skipIf(!enabled)("SGE backend against a real Grid Engine", () => {
 
   beforeAll(async () => {
     logDir = await mkdtemp(join(tmpdir(), "daskq-sge-it-"));
-    backend = createSgeBackend({ runner, logger: silentLogger });
+    backend = createSgeBackend({ runner, logger: silentLogger, clusterId: "daskq-test" });
   });
 
   afterAll(async () => {
@@ -150,7 +151,7 @@ describe.skipIf(!enabled)("SGE backend against a real Grid Engine", () => {
     await waitGone([id]);
   });
 
-  it("runs a script rendered by core with -P, -pe and h_vmem, and writes its output where outputFile says", async () => {
+  it("runs a script rendered by core with -P, -pe and h_vmem, and serves its output through logTail", async () => {
     // /bin/echo as "python": the job prints its worker command line and exits 0. Two slots of
     // 1 GiB each: h_vmem is per slot and the job's virtual memory limit is their sum.
     const jobSpec = spec({
@@ -161,7 +162,7 @@ describe.skipIf(!enabled)("SGE backend against a real Grid Engine", () => {
       logDirectory: join(logDir, "rendered logs", "a:b"),
       prologue: ['echo "vmem limit: $(ulimit -v)"'],
     });
-    const header = renderHeader(backend, jobSpec, jobSpec.jobName);
+    const header = renderHeader(backend, jobSpec, { jobName: jobSpec.jobName, outputDirectory: jobSpec.logDirectory });
     expect(header).toEqual([
       "#$ -N daskq-it",
       "#$ -q all.q",
@@ -173,16 +174,16 @@ describe.skipIf(!enabled)("SGE backend against a real Grid Engine", () => {
       "#$ -j y",
       `#$ -o ":${join(logDir, "rendered logs", "a:b")}/"`,
     ]);
-    const one = await backend.submit({ script: renderJobScript(backend, jobSpec, "tcp://127.0.0.1:8786", { jobName: "daskq-it-0" }), count: 1 });
-    const two = await backend.submit({ script: renderJobScript(backend, jobSpec, "tcp://127.0.0.1:8786", { arrayBase: "daskq-it-1" }), count: 2 });
+    const parts = { schedulerAddress: "tcp://127.0.0.1:8786", outputDirectory: jobSpec.logDirectory as string };
+    const one = await backend.submit(submitRequest(backend, jobSpec, { ...parts, naming: { kind: "fixed", name: "daskq-it-0" }, count: 1 }));
+    const two = await backend.submit(submitRequest(backend, jobSpec, { ...parts, naming: { kind: "array", base: "daskq-it-1" }, count: 2 }));
     submitted.push(...one, ...two);
     await waitGone([...one, ...two]);
 
     const names = ["daskq-it-0", "daskq-it-1-1", "daskq-it-1-2"];
     for (const [i, id] of [...one, ...two].entries()) {
-      const path = backend.outputFile(jobSpec, id);
-      expect(path).toBe(join(logDir, "rendered logs", "a:b", `daskq-it.o${id}`));
-      const text = await eventually(async () => (await runner.readFile(path as string)) !== undefined, 5000).then(() => runner.readFile(path as string));
+      expect(existsSync(join(logDir, "rendered logs", "a:b", `daskq-it.o${id}`))).toBe(true);
+      const text = await eventually(async () => (await backend.logTail(id, 10)) !== undefined, 5000).then(() => backend.logTail(id, 10));
       expect(text).toContain("vmem limit: 2097152");
       expect(text).toContain(`-m distributed.cli.dask_worker tcp://127.0.0.1:8786 --name ${names[i]} --nthreads 2`);
     }

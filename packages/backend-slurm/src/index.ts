@@ -7,6 +7,6 @@ export { directiveWord, readDirectives } from "./slurm-directives.js";
 export { parseSbatchOutput, sbatchArgs, type SbatchAnswer } from "./slurm-submit.js";
 export { parseSqueueOutput, mapSlurmState, matchRows, squeueSelectors, SQUEUE_FORMAT, type SqueueRow } from "./slurm-status.js";
 export { scancelArgs, onlyHarmlessErrors } from "./slurm-cancel.js";
-export { outputFileOf, outputDirectories, expandOutputPattern } from "./slurm-output.js";
+export { outputFileOf, expandOutputPattern } from "./slurm-output.js";
 export { readSlurmOptions, DEFAULT_SLURM_OPTIONS, type SlurmOptions } from "./slurm-options.js";
 export { parseJobId, NOT_AN_ARRAY_TASK, type SlurmJobId } from "./slurm-ids.js";

@@ -16,7 +16,7 @@ import { runScancel } from "./slurm-cancel.js";
 import { SBATCH } from "./slurm-directives.js";
 import { renderSlurmHeader } from "./slurm-header.js";
 import { DEFAULT_SLURM_OPTIONS, type SlurmOptions } from "./slurm-options.js";
-import { outputDirectories, outputFileOf } from "./slurm-output.js";
+import { outputFileOf } from "./slurm-output.js";
 import { findSlurmJobsNamed } from "./slurm-jobs-named.js";
 import { querySlurmStatus } from "./slurm-status.js";
 import { checkSubmitRequest, runSbatch } from "./slurm-submit.js";
@@ -66,16 +66,11 @@ export class SlurmBackend extends CliBackend<SlurmOptions> {
     return runSbatch(this.runner, path, count, maxRunning);
   }
 
-  protected parseOutputDirectories(script: string): string[] {
-    return outputDirectories(script);
-  }
-
   /**
-   * `<log-directory>/<name>-<array job id>_<task>.out`, where a job that is not an array has task
-   * 4294967294 (what Slurm puts for `%a`). Undefined without `log-directory` (Slurm then writes
-   * `slurm-<id>.out` into sbatch's working directory, which the runner decides).
+   * `<output directory>/<name>-<array job id>_<task>.out`, where a job that is not an array has task
+   * 4294967294 (what Slurm puts for `%a`), as the `-o` line of `renderSlurmHeader` makes it.
    */
-  protected parseOutputFile(header: readonly string[], jobId: string): string | undefined {
-    return outputFileOf(header, jobId);
+  protected outputFileOf(outputDirectory: string, spec: JobSpec, jobId: string): string | undefined {
+    return outputFileOf(outputDirectory, spec.jobName, jobId);
   }
 }

@@ -83,20 +83,3 @@ function splitWords(text: string): string[] {
   if (inWord) words.push(word);
   return words;
 }
-
-/**
- * The value of an option among directive words, in any of sbatch's spellings (`-o X`, `-oX`,
- * `--output X`, `--output=X`); the last occurrence wins, as in sbatch.
- */
-export function optionValue(directives: readonly string[][], short: string, long: string): string | undefined {
-  let value: string | undefined;
-  for (const words of directives) {
-    for (let i = 0; i < words.length; i++) {
-      const w = words[i] as string;
-      if (w === `-${short}` || w === `--${long}`) value = words[i + 1] ?? value;
-      else if (w.startsWith(`--${long}=`)) value = w.slice(long.length + 3);
-      else if (w.startsWith(`-${short}`) && !w.startsWith("--")) value = w.slice(short.length + 1);
-    }
-  }
-  return value;
-}

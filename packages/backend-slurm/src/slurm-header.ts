@@ -29,29 +29,30 @@ export function formatSlurmWalltime(seconds: number): string {
   return days > 0 ? `${days}-${hms}` : hms;
 }
 
-/** The file name pattern every job writes its output to: `%x-%A_%a.out` in the log directory. */
+/** The file name pattern every job writes its output to: `%x-%A_%a.out` in the output directory. */
 export const OUTPUT_FILE_NAME = "%x-%A_%a.out";
 
 /**
- * The `-o` pattern for `logDirectory`: `%` in the directory is doubled (Slurm would expand it), a
- * trailing `/` dropped.
+ * The `-o` pattern for an output directory (`log-directory`, else daskq's own for the cluster): `%`
+ * in the directory is doubled (Slurm would expand it), a trailing `/` dropped.
  *
  * @throws ConfigError for a backslash (Slurm then stops expanding patterns, and jobs fail to start).
  */
-export function outputPattern(logDirectory: string): string {
-  checkDirectiveValue(logDirectory, "log-directory");
-  if (logDirectory.includes("\\")) {
-    throw new ConfigError(`${JSON.stringify(logDirectory)} contains a backslash, which Slurm output file names cannot hold`, {
+export function outputPattern(outputDirectory: string): string {
+  checkDirectiveValue(outputDirectory, "log-directory");
+  if (outputDirectory.includes("\\")) {
+    throw new ConfigError(`${JSON.stringify(outputDirectory)} contains a backslash, which Slurm output file names cannot hold`, {
       keyPath: "log-directory",
     });
   }
-  const dir = logDirectory.replace(/\/+$/, "");
+  const dir = outputDirectory.replace(/\/+$/, "");
   return `${dir.replaceAll("%", "%%")}/${OUTPUT_FILE_NAME}`;
 }
 
 /**
  * The generated `#SBATCH` lines of one worker job, in dask-jobqueue's order:
- * `-J`, `-p`, `-A`, `-n 1`, `-N 1`, `--cpus-per-task`, `--mem`, `-t`, then `-o` with `log-directory`.
+ * `-J`, `-p`, `-A`, `-n 1`, `-N 1`, `--cpus-per-task`, `--mem`, `-t`, then `-o` into the context's
+ * output directory (none when it has none: a preview without `log-directory`).
  * Every value is checked and quoted for sbatch's directive parser; a value that cannot be written
  * safely is a ConfigError naming its key, so a malformed header is never produced.
  */
@@ -80,6 +81,6 @@ export function renderSlurmHeader(spec: JobSpec, context: HeaderContext): string
     if (spec.walltime > 0) lines.push(`${SBATCH} -t ${formatSlurmWalltime(spec.walltime)}`);
   }
 
-  if (spec.logDirectory) add("-o", outputPattern(spec.logDirectory), "log-directory");
+  if (context.outputDirectory) add("-o", outputPattern(context.outputDirectory), "log-directory");
   return lines;
 }

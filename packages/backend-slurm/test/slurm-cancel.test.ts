@@ -6,7 +6,7 @@ import { FakeRunner } from "./helpers.js";
 
 function setup() {
   const runner = new FakeRunner();
-  return { runner, backend: createSlurmBackend({ runner, logger: silentLogger }) };
+  return { runner, backend: createSlurmBackend({ runner, logger: silentLogger, clusterId: "daskq-test" }) };
 }
 
 describe("cancel", () => {

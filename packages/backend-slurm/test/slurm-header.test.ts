@@ -1,12 +1,16 @@
-import { ConfigError, renderJobScript, silentLogger } from "@daskq/core";
+import { ConfigError, renderJobScript, silentLogger, workerLaunch } from "@daskq/core";
 import { describe, expect, it } from "vitest";
 import { createSlurmBackend } from "../src/slurm-descriptor.js";
 import { directiveWord, readDirectives } from "../src/slurm-directives.js";
 import { formatSlurmMemory, formatSlurmWalltime, renderSlurmHeader } from "../src/slurm-header.js";
 import { FakeRunner, makeSpec } from "./helpers.js";
 
-const backend = createSlurmBackend({ runner: new FakeRunner(), logger: silentLogger });
-const header = (overrides: Parameters<typeof makeSpec>[0] = {}) => backend.header(makeSpec(overrides), { jobName: "dask-worker" });
+const backend = createSlurmBackend({ runner: new FakeRunner(), logger: silentLogger, clusterId: "daskq-test" });
+const header = (overrides: Parameters<typeof makeSpec>[0] = {}) => {
+  // Core renders with log-directory as the output directory when it is set.
+  const spec = makeSpec(overrides);
+  return backend.header(spec, { jobName: "dask-worker", outputDirectory: spec.logDirectory });
+};
 
 describe("Slurm header", () => {
   it("matches dask-jobqueue's header for cores=8, memory=16GB, walltime 1h, queue q, account p", () => {
@@ -88,7 +92,7 @@ describe("values in directives", () => {
   });
 
   it("refuses it through core's renderJobScript too: no malformed script is ever produced", () => {
-    expect(() => renderJobScript(backend, makeSpec({ queue: "q\n#SBATCH --x" }), "tcp://h:8786", { jobName: "w" })).toThrow(/queue/);
+    expect(() => renderJobScript(backend, makeSpec({ queue: "q\n#SBATCH --x" }), workerLaunch(makeSpec({ queue: "q\n#SBATCH --x" }), "tcp://h:8786", { kind: "fixed", name: "w" }), undefined)).toThrow(/queue/);
   });
 
   it("quotes values sbatch would split or cut at '#', and reads them back unchanged", () => {
@@ -113,7 +117,7 @@ describe("values in directives", () => {
 describe("through core's renderJobScript", () => {
   it("drops skipped lines and appends extra directives with the prefix", () => {
     const spec = makeSpec({ directivesSkip: ["--mem", "-A "], extraDirectives: ["--exclusive", "#SBATCH --constraint=avx2"] });
-    const script = renderJobScript(backend, spec, "tcp://10.0.0.1:8786", { jobName: "daskq-ab12-0" });
+    const script = renderJobScript(backend, spec, workerLaunch(spec, "tcp://10.0.0.1:8786", { kind: "fixed", name: "daskq-ab12-0" }), undefined);
     const lines = script.split("\n");
     expect(lines.filter((l) => l.startsWith("#SBATCH"))).toEqual([
       "#SBATCH -J dask-worker",
@@ -130,7 +134,7 @@ describe("through core's renderJobScript", () => {
   });
 
   it("names array tasks after SLURM_ARRAY_TASK_ID", () => {
-    const script = renderJobScript(backend, makeSpec(), "tcp://10.0.0.1:8786", { arrayBase: "daskq-ab12-3" });
+    const script = renderJobScript(backend, makeSpec(), workerLaunch(makeSpec(), "tcp://10.0.0.1:8786", { kind: "array", base: "daskq-ab12-3" }), undefined);
     expect(script).toContain('--name daskq-ab12-3-"${SLURM_ARRAY_TASK_ID}"');
     expect(backend.arrayIndex).toEqual({ variable: "SLURM_ARRAY_TASK_ID", first: 0 });
   });

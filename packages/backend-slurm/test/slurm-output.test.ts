@@ -1,38 +1,24 @@
 import { silentLogger } from "@daskq/core";
 import { describe, expect, it } from "vitest";
 import { createSlurmBackend } from "../src/slurm-descriptor.js";
-import { expandOutputPattern, outputDirectories } from "../src/slurm-output.js";
-import { FakeRunner, makeSpec } from "./helpers.js";
+import { expandOutputPattern, outputFileOf } from "../src/slurm-output.js";
+import { FakeRunner, makeSpec, scriptRequest } from "./helpers.js";
 
-const backend = createSlurmBackend({ runner: new FakeRunner(), logger: silentLogger });
-
-describe("outputFile", () => {
-  it("is <log-directory>/<name>-<array job>_<task>.out for array tasks", () => {
-    expect(backend.outputFile(makeSpec({ logDirectory: "/logs" }), "123_4")).toBe("/logs/dask-worker-123_4.out");
+describe("output file", () => {
+  it("is <output directory>/<name>-<array job>_<task>.out for array tasks", () => {
+    expect(outputFileOf("/logs", "dask-worker", "123_4")).toBe("/logs/dask-worker-123_4.out");
   });
 
   it("uses task 4294967294 for a job that is not an array, as Slurm expands %a", () => {
-    expect(backend.outputFile(makeSpec({ logDirectory: "/logs/" }), "123")).toBe("/logs/dask-worker-123_4294967294.out");
+    expect(outputFileOf("/logs/", "dask-worker", "123")).toBe("/logs/dask-worker-123_4294967294.out");
   });
 
   it("undoes the %-escaping of the directory and keeps spaces", () => {
-    expect(backend.outputFile(makeSpec({ logDirectory: "/a b/100%" }), "9_0")).toBe("/a b/100%/dask-worker-9_0.out");
+    expect(outputFileOf("/a b/100%", "dask-worker", "9_0")).toBe("/a b/100%/dask-worker-9_0.out");
   });
 
-  it("is undefined without log-directory, for foreign ids, or when the -o line is skipped", () => {
-    expect(backend.outputFile(makeSpec(), "123")).toBeUndefined();
-    expect(backend.outputFile(makeSpec({ logDirectory: "/logs" }), "123+0")).toBeUndefined();
-    expect(backend.outputFile(makeSpec({ logDirectory: "/logs", directivesSkip: ["-o "] }), "123")).toBeUndefined();
-    expect(backend.outputFile(makeSpec({ logDirectory: "/logs", queue: "bad\nqueue" }), "123")).toBeUndefined();
-  });
-
-  it("follows -o and -J from job-extra-directives, as sbatch does", () => {
-    const spec = makeSpec({ logDirectory: "/logs", extraDirectives: ["--output=/other/%x.%j.log", "-J renamed"] });
-    expect(backend.outputFile(spec, "55")).toBe("/other/renamed.55.log");
-    // %j of an array task is the task's own job id, which daskq does not hold.
-    expect(backend.outputFile(spec, "55_1")).toBeUndefined();
-    expect(backend.outputFile(makeSpec({ extraDirectives: ["-o relative-%j.out"] }), "55")).toBeUndefined();
-    expect(backend.outputFile(makeSpec({ extraDirectives: ["-D /work", "-o relative-%j.out"] }), "55")).toBe("/work/relative-55.out");
+  it("is undefined for ids that are not Slurm ids", () => {
+    expect(outputFileOf("/logs", "dask-worker", "123+0")).toBeUndefined();
   });
 
   it("expands Slurm's file name patterns, with padding", () => {
@@ -43,17 +29,25 @@ describe("outputFile", () => {
   });
 });
 
-describe("output directories", () => {
-  it("are the directories of -o and -e, patterns left out", () => {
-    const script = [
-      "#!/bin/bash",
-      '#SBATCH -o "/my logs/100%%/%x-%A_%a.out"',
-      "#SBATCH --error=/per-node/%N/err",
-      "sleep 1",
-    ].join("\n");
-    expect(outputDirectories(script)).toEqual(["/my logs/100%"]);
-    expect(outputDirectories("#!/bin/bash\n#SBATCH -J x\n")).toEqual([]);
-    expect(outputDirectories("#!/bin/bash\n#SBATCH -o out-%j\n")).toEqual([]);
-    expect(outputDirectories("#!/bin/bash\n#SBATCH -D /w\n#SBATCH -oa/b\n")).toEqual(["/w/a"]);
+describe("logTail", () => {
+  it("reads the file recorded at submission through the runner, after creating the output directory once", async () => {
+    const runner = new FakeRunner().reply("sbatch", { stdout: "77\n" }, { stdout: "78\n" });
+    const backend = createSlurmBackend({ runner, logger: silentLogger, clusterId: "daskq-test" });
+    const spec = makeSpec();
+    const [one] = await backend.submit(scriptRequest({ script: "#!/bin/bash\n", count: 1, spec, outputDirectory: "/home/u/.daskq/clusters/c/logs" }));
+    const array = await backend.submit(scriptRequest({ script: "#!/bin/bash\n", count: 2, spec, outputDirectory: "/home/u/.daskq/clusters/c/logs" }));
+    expect(runner.callsOf("mkdir")).toEqual([{ command: "mkdir", args: ["-p", "--", "/home/u/.daskq/clusters/c/logs"], input: undefined }]);
+    runner.files.set("/home/u/.daskq/clusters/c/logs/dask-worker-77_4294967294.out", { content: "a\nb\n/nonexistent/python3: No such file or directory\n\n", mode: undefined });
+    runner.files.set("/home/u/.daskq/clusters/c/logs/dask-worker-78_1.out", { content: "task 1\n", mode: undefined });
+    expect(await backend.logTail(one as string, 2)).toBe("b\n/nonexistent/python3: No such file or directory");
+    expect(await backend.logTail(array[1] as string, 20)).toBe("task 1");
+    expect(await backend.logTail(array[0] as string, 20)).toBeUndefined();
+    expect(await backend.logTail("999", 20)).toBeUndefined();
+  });
+
+  it("renders -o into the context's output directory, and none without one", () => {
+    const backend = createSlurmBackend({ runner: new FakeRunner(), logger: silentLogger, clusterId: "daskq-test" });
+    expect(backend.header(makeSpec(), { jobName: "w", outputDirectory: "/o/100%" })).toContain("#SBATCH -o /o/100%%/%x-%A_%a.out");
+    expect(backend.header(makeSpec({ logDirectory: "/ignored" }), { jobName: "w" }).some((l) => l.includes(" -o "))).toBe(false);
   });
 });

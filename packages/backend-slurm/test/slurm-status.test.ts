@@ -9,7 +9,7 @@ const SQUEUE_BASE = ["-h", "-r", "-t", "all", "-o", "%i %T %r"];
 function setup() {
   const runner = new FakeRunner();
   const warnings: string[] = [];
-  const backend = createSlurmBackend({ runner, logger: { ...silentLogger, warn: (m) => warnings.push(m) } });
+  const backend = createSlurmBackend({ runner, logger: { ...silentLogger, warn: (m) => warnings.push(m) }, clusterId: "daskq-test" });
   return { runner, backend, warnings };
 }
 

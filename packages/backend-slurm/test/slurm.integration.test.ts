@@ -5,8 +5,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { renderHeader, renderJobScript, silentLogger, type JobSpec, type JobStatus } from "@daskq/core";
-import { CountingRunner, eventually, requireService } from "@daskq/testing";
+import { renderHeader, submitRequest, silentLogger, type JobSpec, type JobStatus } from "@daskq/core";
+import { CountingRunner, eventually, requireService, scriptRequest } from "@daskq/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SlurmBackend } from "../src/slurm-backend.js";
 import { createSlurmBackend } from "../src/slurm-descriptor.js";
@@ -27,10 +27,12 @@ describe.skipIf(!enabled)("Slurm backend against a real Slurm", () => {
 
   /** A script with the real generated header and `body` as its commands. */
   const script = (body: string, overrides: Partial<JobSpec> = {}) =>
-    ["#!/bin/bash", ...renderHeader(backend, spec(overrides), "daskq-it"), body, ""].join("\n");
+    ["#!/bin/bash", ...renderHeader(backend, spec(overrides), { jobName: "daskq-it", outputDirectory: spec(overrides).logDirectory }), body, ""].join("\n");
 
   const submit = async (body: string, count: number, overrides: Partial<JobSpec> = {}, maxRunning?: number) => {
-    const ids = await backend.submit({ script: script(body, overrides), count, ...(maxRunning === undefined ? {} : { maxRunning }) });
+    const jobSpec = spec(overrides);
+    const request = { script: script(body, overrides), count, spec: jobSpec, outputDirectory: jobSpec.logDirectory as string };
+    const ids = await backend.submit(scriptRequest({ ...request, ...(maxRunning === undefined ? {} : { maxRunning }) }));
     submitted.push(...ids);
     return ids;
   };
@@ -47,7 +49,7 @@ describe.skipIf(!enabled)("Slurm backend against a real Slurm", () => {
 
   beforeAll(async () => {
     logDir = await mkdtemp(join(tmpdir(), "daskq-slurm-it-"));
-    backend = createSlurmBackend({ runner, logger: silentLogger });
+    backend = createSlurmBackend({ runner, logger: silentLogger, clusterId: "daskq-test" });
   });
 
   afterAll(async () => {
@@ -130,20 +132,19 @@ describe.skipIf(!enabled)("Slurm backend against a real Slurm", () => {
     await backend.cancel(ids);
   });
 
-  it("runs a script rendered by core, finishes, and writes its output where outputFile says", async () => {
+  it("runs a script rendered by core, finishes, and serves its output through logTail", async () => {
     // /bin/echo as "python": the job prints its worker command line and exits 0.
     const jobSpec = spec({ python: "/bin/echo", logDirectory: join(logDir, "rendered logs", "100%") });
-    const one = await backend.submit({ script: renderJobScript(backend, jobSpec, "tcp://127.0.0.1:8786", { jobName: "daskq-it-0" }), count: 1 });
-    const two = await backend.submit({ script: renderJobScript(backend, jobSpec, "tcp://127.0.0.1:8786", { arrayBase: "daskq-it-1" }), count: 2 });
+    const parts = { schedulerAddress: "tcp://127.0.0.1:8786", outputDirectory: jobSpec.logDirectory as string };
+    const one = await backend.submit(submitRequest(backend, jobSpec, { ...parts, naming: { kind: "fixed", name: "daskq-it-0" }, count: 1 }));
+    const two = await backend.submit(submitRequest(backend, jobSpec, { ...parts, naming: { kind: "array", base: "daskq-it-1" }, count: 2 }));
     submitted.push(...one, ...two);
     const report = await waitFor([...one, ...two], "finished");
     for (const status of report.values()) expect(status).toEqual({ state: "finished", native: "COMPLETED" });
 
     const names = ["daskq-it-0", "daskq-it-1-0", "daskq-it-1-1"];
     for (const [i, id] of [...one, ...two].entries()) {
-      const path = backend.outputFile(jobSpec, id);
-      expect(path).toMatch(/rendered logs\/100%\/daskq-it-\d+_(\d|4294967294)\.out$/);
-      const text = await runner.readFile(path as string);
+      const text = await backend.logTail(id, 5);
       expect(text).toContain(`-m distributed.cli.dask_worker tcp://127.0.0.1:8786 --name ${names[i]} --nthreads 1`);
     }
   });

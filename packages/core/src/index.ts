@@ -8,8 +8,17 @@ export type { JobSpec } from "./job/job-spec.js";
 export { type JobState, TERMINAL_STATES, isTerminal, nextJobState } from "./job/job-state.js";
 export { JobNaming } from "./job/job-naming.js";
 export { shellQuote, shellQuoteWithVariable, shellQuoteExpandingVariables } from "./job/shell-quote.js";
-export { renderWorkerCommand } from "./job/worker-command.js";
-export { renderJobScript, renderHeader, type ScriptTarget } from "./job/job-script.js";
+export {
+  workerLaunch,
+  workerArgv,
+  workerShellCommand,
+  workerNameWord,
+  type TlsFiles,
+  type WorkerLaunch,
+  type WorkerNaming,
+} from "./job/worker-command.js";
+export { renderJobScript, renderHeader } from "./job/job-script.js";
+export { submitRequest, type SubmissionParts } from "./job/submit-request.js";
 
 export type {
   Backend,
@@ -20,15 +29,18 @@ export type {
   HeaderContext,
   JobStatus,
   NamedJob,
+  ScriptFormat,
   SubmitRequest,
 } from "./backend/backend.js";
 export { CliBackend, type CliBackendOptions, type ScriptSubmission } from "./backend/cli-backend.js";
+export { clusterOutputLocation, type OutputLocation } from "./cluster/output-directory.js";
 
 export type { CommandRunner, CommandResult, RunOptions, LocalForward } from "./runner/command-runner.js";
 export { LocalRunner } from "./runner/local-runner.js";
 export { runChecked } from "./runner/run-checked.js";
 export { runCancelCommand, onlyHarmlessLines, type CancelCommand } from "./runner/run-cancel-command.js";
 export { checkSubmitRequest } from "./backend/check-submit-request.js";
+export { lastLines } from "./backend/last-lines.js";
 
 export { BACKEND, COMMAND_RUNNER } from "./registry/tokens.js";
 export { registerBackend, listBackends, findBackend } from "./registry/backend-registry.js";

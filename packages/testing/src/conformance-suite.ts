@@ -1,17 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   JobQueueCluster,
+  LocalRunner,
   isTerminal,
   loadBackendConfig,
-  renderHeader,
   resolveJobSpec,
   silentLogger,
   type Backend,
   type BackendDescriptor,
   type CommandRunner,
   type JobSpec,
+  submitRequest,
+  type SubmitRequest,
 } from "@daskq/core";
-import { CountingRunner } from "./counting-runner.js";
+import { CountingBackend } from "./counting-backend.js";
 import { computeArraySum } from "./dask-client.js";
 import { eventually } from "./processes.js";
 import { PYTHON } from "./python.js";
@@ -34,9 +36,14 @@ export interface ConformanceTarget {
   readonly startTimeoutSeconds?: number;
 }
 
+/** The python that does not exist, for the failed-start check; its error line must reach the user. */
+const MISSING_PYTHON = "/nonexistent/bin/python3";
+
 /**
  * The contract every backend must meet, run against the real (or emulated) batch system with real
- * Dask workers and a real Python client. Call it from a backend's test file.
+ * Dask workers and a real Python client. Call it from a backend's test file. It counts BACKEND
+ * operations (through `CountingBackend`), never commands or requests: one status per poll, one
+ * submit per batch, one cancel on close.
  */
 export function backendConformanceSuite(target: ConformanceTarget): void {
   const name = target.descriptor.name;
@@ -48,22 +55,34 @@ export function backendConformanceSuite(target: ConformanceTarget): void {
   const job = { python: PYTHON, ...target.job };
 
   describe.runIf(present)(`backend conformance: ${name}`, () => {
-    const runner = new CountingRunner(target.runner);
+    const runner = target.runner ?? new LocalRunner();
     let backend: Backend;
     let spec: JobSpec;
+    let outputDirectory: string;
 
-    beforeAll(() => {
+    beforeAll(async () => {
       spec = resolveJobSpec(loadBackendConfig(target.descriptor, { job, env }), { python: PYTHON });
-      backend = target.descriptor.create({ runner, logger: silentLogger, options: spec.backendOptions });
+      backend = target.descriptor.create({ runner, logger: silentLogger, options: spec.backendOptions, clusterId: `daskq-conformance-${process.pid}` });
+      await backend.prepare?.();
+      outputDirectory = await runner.makeTempDir(`daskq-conformance-${name}-`);
     });
 
     afterAll(async () => {
       await backend?.close?.();
+      if (outputDirectory) await runner.run("rm", ["-rf", "--", outputDirectory]);
       await runner.close();
     });
 
-    const sleepScript = (seconds: number, exitCode = 0) =>
-      [spec.shebang, ...renderHeader(backend, spec, spec.jobName), `sleep ${seconds}`, `exit ${exitCode}`, ""].join("\n");
+    /** `count` jobs that sleep, then exit with `exitCode`: the same request shape core sends, with a sleeping "worker". */
+    /**
+     * `count` jobs that sleep, then exit with `exitCode`: core's own request for them, with the
+     * sleep as the job's prologue (it ends the job before the scheduler check and the worker).
+     */
+    const sleepRequest = (seconds: number, count = 1, exitCode = 0): SubmitRequest => {
+      const sleeping: JobSpec = { ...spec, prologue: [`sleep ${seconds}`, `exit ${exitCode}`] };
+      const naming = count > 1 ? ({ kind: "array", base: "conformance" } as const) : ({ kind: "fixed", name: "conformance" } as const);
+      return submitRequest(backend, sleeping, { schedulerAddress: "tcp://127.0.0.1:9", outputDirectory, naming, count });
+    };
 
     const waitTerminal = (ids: string[], timeoutMs = 60_000) =>
       eventually(async () => {
@@ -87,13 +106,42 @@ export function backendConformanceSuite(target: ConformanceTarget): void {
       }
     });
 
-    it("reports the status of many jobs in ONE command", async () => {
+    it("is driven with one status per poll, one submit per batch and one cancel on close", async () => {
+      let counted: CountingBackend | undefined;
+      const descriptor = CountingBackend.wrap(target.descriptor, (b) => (counted = b));
+      // Jobs that wait in their prologue: they run, never fail and never need a worker slot.
+      const waiting = { ...job, "job-script-prologue": ["sleep 300", "exit 0"] };
+      const cluster = await JobQueueCluster.create({ backend: descriptor, job: waiting, env, runner, pollIntervalMs: 300, handleSignals: false });
       const ids: string[] = [];
-      for (let i = 0; i < 3; i++) ids.push(...(await backend.submit({ script: sleepScript(120), count: 1 })));
+      cluster.on("job-submitted", (j) => ids.push(j.id));
       try {
-        runner.reset();
+        await cluster.scale({ jobs: 2 });
+        expect(await eventually(() => (counted?.of("status") ?? []).filter((s) => s.ids.length === 2).length >= 2, 30_000)).toBe(true);
+      } finally {
+        await cluster.close();
+      }
+      const ops = (counted as CountingBackend).operations;
+      expect(ops.filter((o) => o.op === "prepare").length).toBe(1);
+      const submits = ops.filter((o) => o.op === "submit");
+      expect(submits.map((o) => o.count)).toEqual(backend.capabilities.arrays ? [2] : [1, 1]);
+      expect(ids.length).toBe(2);
+      // Every poll is ONE status operation covering every job that has not ended.
+      const afterSubmits = ops.slice(ops.lastIndexOf(submits.at(-1) as (typeof ops)[number]) + 1);
+      const cancelAt = afterSubmits.findIndex((o) => o.op === "cancel");
+      const polls = afterSubmits.slice(0, cancelAt).filter((o) => o.op === "status");
+      expect(polls.length).toBeGreaterThanOrEqual(2);
+      for (const poll of polls) expect([...poll.ids].sort()).toEqual([...ids].sort());
+      // Close cancels every job in ONE operation.
+      const cancels = afterSubmits.filter((o) => o.op === "cancel");
+      expect(cancels.length).toBe(1);
+      expect([...(cancels[0]?.ids ?? [])].sort()).toEqual([...ids].sort());
+    });
+
+    it("reports the status of many jobs in one operation", async () => {
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) ids.push(...(await backend.submit(sleepRequest(120))));
+      try {
         const report = await backend.status(ids);
-        expect(runner.calls.length).toBe(1);
         for (const id of ids) expect(["queued", "running"]).toContain(report.get(id)?.state);
       } finally {
         await backend.cancel(ids);
@@ -102,7 +150,7 @@ export function backendConformanceSuite(target: ConformanceTarget): void {
     });
 
     it("treats cancelling an unknown or finished job as harmless", async () => {
-      const [id] = await backend.submit({ script: sleepScript(0), count: 1 });
+      const [id] = await backend.submit(sleepRequest(0));
       expect(await waitTerminal([id as string])).toBe(true);
       await expect(backend.cancel([id as string])).resolves.toBeUndefined();
       await expect(backend.cancel(["999999999"])).resolves.toBeUndefined();
@@ -110,12 +158,10 @@ export function backendConformanceSuite(target: ConformanceTarget): void {
     });
 
     // Registered only for backends with arrays, so that no test is reported as skipped.
-    if (target.descriptor.create({ runner, logger: silentLogger }).capabilities.arrays) it(
+    if (target.descriptor.create({ runner, logger: silentLogger, clusterId: "daskq-probe" }).capabilities.arrays) it(
       "submits n jobs as ONE array and tracks every task",
       async () => {
-        runner.reset();
-        const ids = await backend.submit({ script: sleepScript(120), count: 4 });
-        expect(runner.calls.filter((c) => !["mkdir", "rm"].includes(c.command)).length).toBe(1);
+        const ids = await backend.submit(sleepRequest(120, 4));
         try {
           expect(new Set(ids).size).toBe(4);
           const report = await backend.status(ids);
@@ -127,10 +173,10 @@ export function backendConformanceSuite(target: ConformanceTarget): void {
       },
     );
 
-    it("reports a job that cannot start as failed, and stops resubmitting after the limit", async () => {
+    it("reports a job that cannot start as failed with the system's error line, and stops resubmitting after the limit", async () => {
       const cluster = await JobQueueCluster.create({
         backend: target.descriptor,
-        job: { ...job, python: "/nonexistent/bin/python3" },
+        job: { ...job, python: MISSING_PYTHON },
         env,
         runner,
         pollIntervalMs: 300,
@@ -138,9 +184,9 @@ export function backendConformanceSuite(target: ConformanceTarget): void {
         retryBackoffMs: 200,
         handleSignals: false,
       });
-      const failures: string[] = [];
+      const failures: Array<string | undefined> = [];
       let submitted = 0;
-      cluster.on("job-failed", (j, d) => d.startFailure && failures.push(j.id));
+      cluster.on("job-failed", (_j, d) => d.startFailure && failures.push(d.logTail));
       cluster.on("job-submitted", () => submitted++);
       const gaveUp = new Promise<Error>((resolve) => cluster.once("cluster-error", resolve));
       try {
@@ -148,6 +194,10 @@ export function backendConformanceSuite(target: ConformanceTarget): void {
         const error = await Promise.race([gaveUp, new Promise<undefined>((r) => setTimeout(() => r(undefined), startMs))]);
         expect(error?.message).toMatch(/2 jobs in a row ended before their worker joined/);
         expect(failures.length).toBe(2);
+        // The batch system's own error line reaches the user, in the event and in the error.
+        const errorLine = new RegExp(`${MISSING_PYTHON.replaceAll("/", "\\/")}.*(No such file or directory|not found)`);
+        for (const logTail of failures) expect(logTail).toMatch(errorLine);
+        expect(error?.message).toMatch(errorLine);
         await new Promise((r) => setTimeout(r, 1500));
         expect(submitted).toBe(2);
       } finally {

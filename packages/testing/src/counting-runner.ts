@@ -33,6 +33,10 @@ export class CountingRunner implements CommandRunner {
     return this.inner.readFile(path);
   }
 
+  homeDirectory(): Promise<string> {
+    return this.inner.homeDirectory();
+  }
+
   makeTempDir(prefix: string): Promise<string> {
     return this.inner.makeTempDir(prefix);
   }

@@ -55,6 +55,10 @@ export class FakeRunner implements CommandRunner {
     return this.files.get(path)?.content;
   }
 
+  async homeDirectory(): Promise<string> {
+    return "/fake/home";
+  }
+
   async makeTempDir(prefix: string): Promise<string> {
     this.events.push("mktemp");
     return `/fake/tmp/${prefix}${++this.tempDirs}`;

@@ -68,6 +68,10 @@ export class LsfEmulatorRunner implements CommandRunner {
     return this.inner.readFile(path);
   }
 
+  homeDirectory(): Promise<string> {
+    return this.inner.homeDirectory();
+  }
+
   makeTempDir(prefix: string): Promise<string> {
     return this.inner.makeTempDir(prefix);
   }

@@ -96,6 +96,10 @@ export class PbsEmulatorRunner implements CommandRunner {
     return this.inner.readFile(path);
   }
 
+  homeDirectory(): Promise<string> {
+    return this.inner.homeDirectory();
+  }
+
   makeTempDir(prefix: string): Promise<string> {
     return this.inner.makeTempDir(prefix);
   }

@@ -1,16 +1,17 @@
 import type { ConfigKey } from "../config/config-key.js";
 import type { JobSpec } from "../job/job-spec.js";
 import type { JobState } from "../job/job-state.js";
+import type { WorkerLaunch } from "../job/worker-command.js";
 import type { CommandRunner } from "../runner/command-runner.js";
 import type { Logger } from "../logger.js";
 
 /** What a backend can do beyond the required contract. */
 export interface BackendCapabilities {
-  /** Many identical jobs can be submitted as ONE array job. */
+  /** n identical jobs can be submitted in ONE operation (an array job, a bulk job, an instance count). */
   readonly arrays: boolean;
 }
 
-/** How a job in an array learns its index. */
+/** How a job in an array learns its index (only backends whose workers name themselves from it). */
 export interface ArrayIndex {
   /** Environment variable holding the task index, e.g. `SLURM_ARRAY_TASK_ID`. */
   readonly variable: string;
@@ -22,16 +23,36 @@ export interface ArrayIndex {
 export interface HeaderContext {
   /** The job name given to the batch system. */
   readonly jobName: string;
+  /**
+   * The directory the job's output goes to, decided by core once per cluster (`log-directory`, else
+   * a directory daskq owns for the cluster). Undefined only when a script is previewed outside a
+   * cluster without `log-directory` (`daskq job-script`): then render no output directive.
+   */
+  readonly outputDirectory?: string | undefined;
 }
 
-/** One submission: a complete job script for `count` identical jobs (count > 1 only with arrays). */
+/** For backends that submit job SCRIPTS: how their header is written. Used after `prepare()`. */
+export interface ScriptFormat {
+  /** Prefix of header directives, e.g. `#SBATCH`; empty for scripts without directives. */
+  readonly directivePrefix: string;
+  /** The generated header lines (with prefix), before `job-extra-directives` and `job-directives-skip`. */
+  header(spec: JobSpec, context: HeaderContext): string[];
+}
+
+/** One submission of `count` identical jobs (count > 1 only with `capabilities.arrays`). */
 export interface SubmitRequest {
-  /** The full job script, header included. */
-  readonly script: string;
-  /** Number of jobs: 1, or the size of an array. */
+  /** The validated job: cores, memory, processes, walltime, queue, env, backend options, ... */
+  readonly spec: JobSpec;
+  /** The worker each job starts, structured (argv without a shell). */
+  readonly worker: WorkerLaunch;
+  /** Number of jobs: 1, or n in ONE operation when `capabilities.arrays`. */
   readonly count: number;
-  /** For arrays: at most this many tasks run at once (Slurm `%limit`). */
+  /** For arrays: at most this many run at once (Slurm `%limit`). */
   readonly maxRunning?: number;
+  /** Where job output goes (the same directory the script's header names). */
+  readonly outputDirectory: string;
+  /** The full job script (shebang, header, env, prologue, worker, epilogue), when the backend has `script`. */
+  readonly script?: string;
 }
 
 /** A job the batch system lists under a name (see `Backend.jobsNamed`). */
@@ -51,23 +72,27 @@ export interface JobStatus {
 }
 
 /**
- * A batch system seen by daskq. Implementations run every command through their `CommandRunner`.
- * Every backend passes the conformance suite of `@daskq/testing`.
+ * A batch system (or cluster manager) seen by daskq, whatever its transport: a command line run by a
+ * `CommandRunner`, an HTTP API, a C library. Every backend passes the conformance suite of
+ * `@daskq/testing`. See docs/custom-backend.md.
  */
 export interface Backend {
   /** Registry name, e.g. `slurm`. */
   readonly name: string;
   readonly capabilities: BackendCapabilities;
-  /** Required when `capabilities.arrays` is true. */
-  readonly arrayIndex?: ArrayIndex;
-  /** Prefix of header directives, e.g. `#SBATCH`; empty for backends without a header. */
-  readonly directivePrefix: string;
-  /** The generated header lines (with prefix), before `job-extra-directives` and `job-directives-skip`. */
-  header(spec: JobSpec, context: HeaderContext): string[];
-  /** Submits one script for `count` jobs and resolves their ids, in array index order. */
+  /** Required when `capabilities.arrays` is true and workers name themselves by the array index. */
+  readonly arrayIndex?: ArrayIndex | undefined;
+  /** Present for backends that submit job scripts: core then renders `SubmitRequest.script`. */
+  readonly script?: ScriptFormat | undefined;
+  /** Once per cluster, before the first header or submit: discovery that needs I/O. Idempotent. */
+  prepare?(): Promise<void>;
+  /**
+   * Submits `count` jobs in as few operations as the system allows and resolves their ids, in array
+   * index order. From here on the backend remembers what it needs about each job (its output, ...).
+   */
   submit(request: SubmitRequest): Promise<string[]>;
   /**
-   * The state of many jobs in ONE query. Ids the batch system does not know are absent from the map
+   * The state of many jobs in ONE operation. Ids the system does not know are absent from the map
    * (the caller decides whether that means finished or lost).
    */
   status(ids: readonly string[]): Promise<Map<string, JobStatus>>;
@@ -80,19 +105,34 @@ export interface Backend {
    * jobs again before it submits anything else: no job is lost or submitted twice.
    */
   jobsNamed?(name: string): Promise<NamedJob[]>;
-  /** Path of a job's output file when it is known, to show its tail when the job fails. */
-  outputFile?(spec: JobSpec, jobId: string): string | undefined;
+  /**
+   * The last `lines` lines of a job's output (stdout and stderr as the system keeps them), shown
+   * when the job fails; undefined when there is none or the job is unknown.
+   */
+  logTail(id: string, lines: number): Promise<string | undefined>;
+  /**
+   * Takes over a job this process did not submit (`daskq logs`, a watchdog), as if `submit` had
+   * returned `id` for a request with this spec and output directory: `logTail` answers for it then.
+   */
+  adoptJob?(id: string, request: Pick<SubmitRequest, "spec" | "outputDirectory">): void;
+  /**
+   * The job id a worker belongs to, for systems that choose the WORKER's name themselves (Marathon:
+   * `$MESOS_TASK_ID`). Without it core maps names it gave (`<job name>`, `<job name>-<i>`).
+   */
+  jobOfWorker?(workerName: string): string | undefined;
   /** Releases resources (temp files, connections). */
   close?(): Promise<void>;
 }
 
 /** What a backend gets when it is created. */
 export interface BackendContext {
-  /** Where commands run: this machine or a login node over SSH. */
+  /** Where commands run: this machine or a login node over SSH (command-line backends). */
   readonly runner: CommandRunner;
   readonly logger: Logger;
   /** The validated backend-specific config keys (`JobSpec.backendOptions`), e.g. `{ arrays: false }`. */
   readonly options?: Readonly<Record<string, unknown>>;
+  /** Unique id of the cluster (e.g. `daskq-3f9a`): tag jobs or name apps with it to find them again. */
+  readonly clusterId: string;
 }
 
 /**

@@ -1,10 +1,11 @@
 import { posix } from "node:path";
-import { renderHeader } from "../job/job-script.js";
+import { DaskqError } from "../errors.js";
 import type { JobSpec } from "../job/job-spec.js";
 import type { Logger } from "../logger.js";
 import type { CommandRunner } from "../runner/command-runner.js";
 import { runChecked } from "../runner/run-checked.js";
-import type { ArrayIndex, Backend, BackendCapabilities, HeaderContext, JobStatus, SubmitRequest } from "./backend.js";
+import { lastLines } from "./last-lines.js";
+import type { ArrayIndex, Backend, BackendCapabilities, HeaderContext, JobStatus, ScriptFormat, SubmitRequest } from "./backend.js";
 
 /** What `CliBackend` reads from a backend's options. */
 export interface CliBackendOptions {
@@ -14,7 +15,7 @@ export interface CliBackendOptions {
 
 /** One job script on its way to the batch system's submit command. */
 export interface ScriptSubmission {
-  /** The script as `prepareScript` returned it, which is what `path` holds. */
+  /** The script as core rendered it, which is what `path` holds. */
   readonly script: string;
   /** Where the script was written, in this backend's private directory on the runner's host. */
   readonly path: string;
@@ -26,14 +27,15 @@ export interface ScriptSubmission {
 
 /**
  * The base of backends that drive a batch system through its command-line tools, all run by a
- * `CommandRunner` (this machine or a login node over SSH).
+ * `CommandRunner` (this machine or a login node over SSH). Such a backend is its own `ScriptFormat`.
  *
  * It holds what they share: a private script directory on the runner's host (made on first use,
- * removed by `close`), the `submit` template (check the request, prepare and write the script,
- * create its output directories, run the submit command, log the ids) and `outputFile`. A subclass
- * supplies the batch system's facts, header, commands and parsers.
+ * removed by `close`), the `submit` template (check the request, write the script, create the
+ * output directory, run the submit command, record each job's output file, log the ids) and
+ * `logTail`, which reads the recorded file through the runner. A subclass supplies the batch
+ * system's facts, header, commands, parsers and where a job's output file lands.
  */
-export abstract class CliBackend<O extends CliBackendOptions = CliBackendOptions> implements Backend {
+export abstract class CliBackend<O extends CliBackendOptions = CliBackendOptions> implements Backend, ScriptFormat {
   abstract readonly name: string;
   abstract readonly directivePrefix: string;
   abstract readonly capabilities: BackendCapabilities;
@@ -47,6 +49,8 @@ export abstract class CliBackend<O extends CliBackendOptions = CliBackendOptions
   private scriptDir: Promise<string> | undefined;
   private scriptCount = 0;
   private readonly createdDirectories = new Set<string>();
+  /** Each submitted job's output file, recorded at submission. */
+  private readonly outputFiles = new Map<string, string>();
 
   /**
    * @param runner Where every command runs and every script is written.
@@ -59,36 +63,40 @@ export abstract class CliBackend<O extends CliBackendOptions = CliBackendOptions
     protected readonly options: O,
   ) {}
 
+  /** A command-line backend renders its own header. */
+  get script(): ScriptFormat {
+    return this;
+  }
+
   abstract header(spec: JobSpec, context: HeaderContext): string[];
   abstract status(ids: readonly string[]): Promise<Map<string, JobStatus>>;
   abstract cancel(ids: readonly string[]): Promise<void>;
 
   /**
-   * Checks the request, prepares the script, writes it to this backend's private directory on the
-   * runner's host, creates the directories its output goes to, and runs the submit command on it.
-   * Resolves the ids as soon as the submit command answers.
+   * Checks the request, writes its script to this backend's private directory on the runner's
+   * host, creates the output directory, and runs the submit command on it. Resolves the ids as
+   * soon as the submit command answers, and records where each job's output goes.
    */
   async submit(request: SubmitRequest): Promise<string[]> {
-    this.checkRequest(request);
-    const script = await this.prepareScript(request.script);
+    const script = this.checkedScript(request);
     const path = await this.writeScript(script);
-    await this.ensureOutputDirectories(this.parseOutputDirectories(script));
+    await this.ensureOutputDirectory(request.outputDirectory);
     const ids = await this.submitScript({ script, path, count: request.count, maxRunning: this.maxRunning(request) });
-    this.logSubmitted(path, ids);
+    this.submitted(request, ids, path);
     return ids;
   }
 
-  /**
-   * Where the job's output goes, read from the header this spec renders to (so
-   * `job-directives-skip` and `job-extra-directives` count). Undefined when `parseOutputFile` cannot
-   * tell, and for a spec whose header cannot be rendered (it is only a hint).
-   */
-  outputFile(spec: JobSpec, jobId: string): string | undefined {
-    try {
-      return this.parseOutputFile(renderHeader(this, spec, spec.jobName), jobId);
-    } catch {
-      return undefined;
-    }
+  /** The last `lines` lines of the output file recorded for `id`, read through the runner. */
+  async logTail(id: string, lines: number): Promise<string | undefined> {
+    const path = this.outputFiles.get(id);
+    if (path === undefined) return undefined;
+    return lastLines(await this.runner.readFile(path), lines);
+  }
+
+  /** Records where job `id`, submitted elsewhere with this spec and output directory, writes its output. */
+  adoptJob(id: string, request: Pick<SubmitRequest, "spec" | "outputDirectory">): void {
+    const file = this.outputFileOf(request.outputDirectory, request.spec, id);
+    if (file !== undefined) this.outputFiles.set(id, file);
   }
 
   /** Removes this backend's script directory, if it made one. A failure is only logged (debug). */
@@ -114,15 +122,28 @@ export abstract class CliBackend<O extends CliBackendOptions = CliBackendOptions
   /** Runs the submit command for a written script and resolves the ids, in array index order. */
   protected abstract submitScript(submission: ScriptSubmission): Promise<string[]>;
 
-  /** Directories the output files of `script` go to, to create before it is submitted. */
-  protected abstract parseOutputDirectories(script: string): string[];
+  /**
+   * The file job `jobId` writes its output to, following the output directive this backend renders
+   * for `outputDirectory`; undefined when it cannot be known (an id of another shape).
+   */
+  protected abstract outputFileOf(outputDirectory: string, spec: JobSpec, jobId: string): string | undefined;
 
-  /** The file a job's output goes to, from the header lines rendered for it; undefined when not known for sure. */
-  protected abstract parseOutputFile(header: readonly string[], jobId: string): string | undefined;
+  /**
+   * The request's script, after `checkRequest`.
+   *
+   * @throws DaskqError when the request carries no script (core always renders one for a script backend).
+   */
+  protected checkedScript(request: SubmitRequest): string {
+    this.checkRequest(request);
+    if (request.script === undefined) throw new DaskqError(this.name, "a submit request without a job script; core renders one for every script backend");
+    return request.script;
+  }
 
-  /** The script to write and submit, from the rendered one. By default the same. */
-  protected async prepareScript(script: string): Promise<string> {
-    return script;
+  /** Records the output file of each new job and logs (debug) `<name>: <submitCommand> <what> -> <first id> ... <last id>`. */
+  protected submitted(request: SubmitRequest, ids: readonly string[], what: string): void {
+    for (const id of ids) this.adoptJob(id, request);
+    const shown = ids.length === 1 ? ids[0] : `${ids[0]} ... ${ids.at(-1)}`;
+    this.logger.debug(`${this.name}: ${this.submitCommand} ${what} -> ${shown}`);
   }
 
   /** The running-task limit of a request: its own, else `array-max-running`; undefined for one job. */
@@ -139,21 +160,15 @@ export abstract class CliBackend<O extends CliBackendOptions = CliBackendOptions
   }
 
   /**
-   * `mkdir -p` for the directories this backend has not created yet, in ONE command.
+   * `mkdir -p` for the output directory, once: batch systems do not create it, and a job whose
+   * output directory is missing fails or loses its output.
    *
    * @throws CommandError with `outputDirectoryHint` when mkdir fails.
    */
-  protected async ensureOutputDirectories(dirs: readonly string[]): Promise<void> {
-    const missing = dirs.filter((d) => !this.createdDirectories.has(d));
-    if (missing.length === 0) return;
-    await runChecked(this.runner, this.name, "mkdir", ["-p", "--", ...missing], { hint: this.outputDirectoryHint });
-    for (const d of missing) this.createdDirectories.add(d);
-  }
-
-  /** Logs (debug) `<name>: <submitCommand> <what> -> <first id> ... <last id>`. */
-  protected logSubmitted(what: string, ids: readonly string[]): void {
-    const shown = ids.length === 1 ? ids[0] : `${ids[0]} ... ${ids.at(-1)}`;
-    this.logger.debug(`${this.name}: ${this.submitCommand} ${what} -> ${shown}`);
+  protected async ensureOutputDirectory(dir: string): Promise<void> {
+    if (this.createdDirectories.has(dir)) return;
+    await runChecked(this.runner, this.name, "mkdir", ["-p", "--", dir], { hint: this.outputDirectoryHint });
+    this.createdDirectories.add(dir);
   }
 
   /** This backend's private directory on the runner's host, made on first use (again after a failure). */

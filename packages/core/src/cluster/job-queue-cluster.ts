@@ -9,6 +9,8 @@ import { ConfigError, DaskqError, TimeoutError } from "../errors.js";
 import type { JobSpec } from "../job/job-spec.js";
 import { JobNaming } from "../job/job-naming.js";
 import { renderJobScript } from "../job/job-script.js";
+import { submitRequest } from "../job/submit-request.js";
+import { workerLaunch } from "../job/worker-command.js";
 import { silentLogger, type Logger } from "../logger.js";
 import { findBackend } from "../registry/backend-registry.js";
 import type { CommandRunner } from "../runner/command-runner.js";
@@ -25,6 +27,7 @@ import { jobBounds, type AdaptOptions } from "../adaptive/adapt-options.js";
 import { adaptiveTargetUnit } from "../adaptive/adaptive-target.js";
 import { JobAdaptive } from "../adaptive/job-adaptive.js";
 import type { ClusterEvents } from "./cluster-events.js";
+import { clusterOutputLocation, type OutputLocation } from "./output-directory.js";
 import { Reconciler } from "./reconciler.js";
 import { jobsForRequest, type ScaleRequest } from "./scale-request.js";
 import { onShutdown } from "./shutdown-hooks.js";
@@ -111,6 +114,8 @@ interface Parts {
   readonly config: ResolvedConfig;
   readonly spec: JobSpec;
   readonly backend: Backend;
+  readonly naming: JobNaming;
+  readonly output: OutputLocation;
   readonly runner: CommandRunner;
   readonly ownsRunner: boolean;
   readonly scheduler: LaunchedScheduler | undefined;
@@ -151,17 +156,17 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
     private readonly logger: Logger,
   ) {
     super();
-    const naming = new JobNaming();
+    const naming = parts.naming;
     // A backend that can list jobs by name gets a batch job name unique to this cluster
     // (`dask-worker-daskq-3f9a`), so that a submission whose answer was lost can be found again.
     const jobSpec = parts.backend.jobsNamed ? { ...parts.spec, jobName: `${parts.spec.jobName}-${naming.prefix}` } : parts.spec;
     this.reconciler = new Reconciler({
       backend: parts.backend,
-      runner: parts.runner,
       spec: jobSpec,
       scheduler: parts.connection,
       naming,
-      renderScript: (target) => renderJobScript(parts.backend, jobSpec, this.workerSchedulerAddress, target, parts.tls?.pem),
+      request: (workers, count) =>
+        submitRequest(parts.backend, jobSpec, { schedulerAddress: this.workerSchedulerAddress, outputDirectory: parts.output.directory, naming: workers, count, tls: parts.tls?.pem }),
       emit: (event, ...args) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args),
       logger,
       pollIntervalMs: options.pollIntervalMs ?? 2_000,
@@ -183,7 +188,10 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
     this.reconciler.start();
   }
 
-  /** Starts (or attaches to) a scheduler and gets ready to submit jobs. Submits nothing yet. */
+  /**
+   * Starts (or attaches to) a scheduler and gets ready to submit jobs: creates the backend, runs its
+   * `prepare()` and decides where job output goes. Submits nothing yet.
+   */
   static async create(options: JobQueueClusterOptions): Promise<JobQueueCluster> {
     const logger = options.logger ?? silentLogger;
     const container = options.container ?? globalContainer;
@@ -235,8 +243,19 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
       connection = new SchedulerConnection(address, tls ? { tls: tls.files } : {});
       const clientEnvFile = tls ? await writeClientEnvFile(tls, address) : undefined;
       const stream = await connection.subscribeWorkerStatus();
-      const backend = ownership.wrapBackend(descriptor.create({ runner: ownership.wrapRunner(runner), logger, options: spec.backendOptions }));
-      return new JobQueueCluster({ descriptor, config, spec, backend, runner, ownsRunner, scheduler, connection, stream, clusterId, ownership, linkTemplate, tls, clientEnvFile }, options, logger);
+      const naming = new JobNaming();
+      const created = descriptor.create({ runner: ownership.wrapRunner(runner), logger, options: spec.backendOptions, clusterId });
+      const backend = ownership.wrapBackend(created);
+      try {
+        await backend.prepare?.();
+        const output = await clusterOutputLocation(runner, clusterId, spec.logDirectory);
+        const parts: Parts = { descriptor, config, spec, backend, naming, output, runner, ownsRunner, scheduler, connection, stream, clusterId, ownership, linkTemplate, tls, clientEnvFile };
+        return new JobQueueCluster(parts, options, logger);
+      } catch (error) {
+        stream.close();
+        await backend.close?.();
+        throw error;
+      }
     } catch (error) {
       connection?.close();
       await scheduler?.stop();
@@ -383,9 +402,15 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
     await adaptive?.stop();
   }
 
-  /** The script one worker job would be submitted with. */
+  /** The script one worker job would be submitted with (for a backend without scripts: what it runs). */
   jobScript(): string {
-    return renderJobScript(this.parts.backend, this.parts.spec, this.workerSchedulerAddress, { jobName: "dask-worker-example" }, this.parts.tls?.pem);
+    const { backend, spec, output } = this.parts;
+    return renderJobScript(backend, spec, workerLaunch(spec, this.workerSchedulerAddress, { kind: "fixed", name: "dask-worker-example" }, this.parts.tls?.pem), output.directory);
+  }
+
+  /** Where job output goes: `log-directory`, else a directory daskq owns for this cluster (removed on close). */
+  get outputDirectory(): string {
+    return this.parts.output.directory;
   }
 
   /** Jobs, their states and workers, right now. */
@@ -461,6 +486,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
     connection.close();
     await scheduler?.stop();
     await backend.close?.();
+    await this.removeOutputDirectory();
     if (ownsRunner) await runner.close();
     await removeClusterTls(this.parts.tls);
     await ownership.closed();
@@ -501,6 +527,18 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
       this.watchStream(stream);
       this.logger.info(`worker events followed again (${stream.workers.size} workers)`);
       return;
+    }
+  }
+
+  /** Removes the output directory daskq made for this cluster (never a user's `log-directory`). */
+  private async removeOutputDirectory(): Promise<void> {
+    const { owned } = this.parts.output;
+    if (!owned) return;
+    try {
+      const result = await this.parts.runner.run("rm", ["-rf", "--", owned]);
+      if (result.exitCode !== 0) this.logger.debug(`could not remove ${owned}: ${result.stderr.trim()}`);
+    } catch (error) {
+      this.logger.debug(`could not remove ${owned}: ${(error as Error).message}`);
     }
   }
 

@@ -9,6 +9,7 @@ import type { CommandRunner } from "../runner/command-runner.js";
 import { findPython } from "../scheduler/find-python.js";
 import { findRemotePython } from "../scheduler/remote-scheduler.js";
 import type { PreviewOptions } from "./preview-job-script.js";
+import { newClusterId } from "./cluster-id.js";
 import { runnerFromConfig } from "./runner-from-config.js";
 
 /** A backend as a cluster with these options would have it, with no scheduler behind it. */
@@ -20,8 +21,8 @@ export interface OfflineBackend {
 }
 
 /**
- * Runs `use` with the backend these options describe (runner chosen as for a cluster), then
- * releases the backend and the runner it opened.
+ * Runs `use` with the backend these options describe (runner chosen as for a cluster), prepared
+ * (PBS knows its flavour, LSF its units), then releases the backend and the runner it opened.
  */
 export async function withOfflineBackend<T>(options: Omit<PreviewOptions, "schedulerAddress">, use: (offline: OfflineBackend) => Promise<T>): Promise<T> {
   const descriptor = typeof options.backend === "string" ? findBackend(options.container ?? globalContainer, options.backend) : options.backend;
@@ -32,8 +33,9 @@ export async function withOfflineBackend<T>(options: Omit<PreviewOptions, "sched
     const configured = config.values["python"] as string | undefined;
     const python = configured ?? (runner.forwardLocalPort ? await findRemotePython(runner) : (await findPython(undefined, options.env ?? process.env)).path);
     const spec = resolveJobSpec(config, { python });
-    const backend = descriptor.create({ runner, logger: silentLogger, options: spec.backendOptions });
+    const backend = descriptor.create({ runner, logger: silentLogger, options: spec.backendOptions, clusterId: newClusterId() });
     try {
+      await backend.prepare?.();
       return await use({ backend, spec, runner });
     } finally {
       await backend.close?.();

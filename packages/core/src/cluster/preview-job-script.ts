@@ -2,6 +2,7 @@ import type { DependencyContainer } from "tsyringe";
 import type { BackendDescriptor } from "../backend/backend.js";
 import type { BackendConfigSources } from "../config/load-backend-config.js";
 import { renderJobScript } from "../job/job-script.js";
+import { workerLaunch } from "../job/worker-command.js";
 import type { SshRunnerOptions } from "../ssh/ssh-runner.js";
 import type { CommandRunner } from "../runner/command-runner.js";
 import { withOfflineBackend } from "./offline-backend.js";
@@ -20,10 +21,13 @@ export interface PreviewOptions extends BackendConfigSources {
 
 /**
  * The job script a cluster with these options would submit, without starting a scheduler or
- * submitting anything (`daskq job-script`).
+ * submitting anything (`daskq job-script`). The backend's `prepare()` runs first (PBS asks its
+ * flavour, LSF reads its units). Without `log-directory` the header names no output directory:
+ * a cluster decides its own when it starts.
  */
 export function previewJobScript(options: PreviewOptions): Promise<string> {
-  return withOfflineBackend(options, async ({ backend, spec }) =>
-    renderJobScript(backend, spec, options.schedulerAddress ?? "tcp://SCHEDULER-ADDRESS:8786", { jobName: `${spec.jobName}-0` }),
-  );
+  return withOfflineBackend(options, async ({ backend, spec }) => {
+    const worker = workerLaunch(spec, options.schedulerAddress ?? "tcp://SCHEDULER-ADDRESS:8786", { kind: "fixed", name: `${spec.jobName}-0` });
+    return renderJobScript(backend, spec, worker, spec.logDirectory);
+  });
 }

@@ -1,25 +1,27 @@
-import type { Backend } from "../backend/backend.js";
+import type { Backend, SubmitRequest } from "../backend/backend.js";
 import { DaskqError } from "../errors.js";
 import type { JobSpec } from "../job/job-spec.js";
 import { JobNaming } from "../job/job-naming.js";
-import type { ScriptTarget } from "../job/job-script.js";
+import type { WorkerNaming } from "../job/worker-command.js";
 import { isTerminal, nextJobState, type JobState } from "../job/job-state.js";
 import type { Logger } from "../logger.js";
-import type { CommandRunner } from "../runner/command-runner.js";
 import type { SchedulerConnection } from "../scheduler/scheduler-connection.js";
 import type { WorkerInfo } from "../scheduler/worker-info.js";
 import type { ClusterEvents } from "./cluster-events.js";
 import { snapshotJob, type TrackedJob } from "./tracked-job.js";
 
+/** Lines of a failed job's output shown in `job-failed` and `cluster-error`. */
+const LOG_TAIL_LINES = 20;
+
 /** What the reconciler needs from its cluster. */
 export interface ReconcilerOptions {
+  /** A backend whose `prepare()` has run. */
   readonly backend: Backend;
-  readonly runner: CommandRunner;
   readonly spec: JobSpec;
   readonly scheduler: SchedulerConnection;
   readonly naming: JobNaming;
-  /** Renders the script for one job or one array. */
-  readonly renderScript: (target: ScriptTarget) => string;
+  /** The request for one job or one array (`count` jobs named by `naming`). */
+  readonly request: (naming: WorkerNaming, count: number) => SubmitRequest;
   readonly emit: <K extends keyof ClusterEvents>(event: K, ...args: ClusterEvents[K]) => void;
   readonly logger: Logger;
   /** Time between status polls. */
@@ -202,17 +204,16 @@ export class Reconciler {
       return;
     }
     const { backend } = this.options;
-    if (count > 1 && backend.capabilities.arrays && backend.arrayIndex) {
+    if (count > 1 && backend.capabilities.arrays) {
       const base = this.options.naming.next();
-      const script = this.options.renderScript({ arrayBase: base });
-      const ids = await this.submitting({ name: base, array: true }, () => backend.submit({ script, count }));
+      const ids = await this.submitting({ name: base, array: true }, () => backend.submit(this.options.request({ kind: "array", base }, count)));
       ids.forEach((id, i) => this.track(id, JobNaming.arrayTask(base, (backend.arrayIndex?.first ?? 0) + i)));
       this.options.logger.info(`submitted an array of ${count} jobs (${ids[0]} ...)`);
       return;
     }
     for (let i = 0; i < count; i++) {
       const name = this.options.naming.next();
-      const [id] = await this.submitting({ name, array: false }, () => backend.submit({ script: this.options.renderScript({ jobName: name }), count: 1 }));
+      const [id] = await this.submitting({ name, array: false }, () => backend.submit(this.options.request({ kind: "fixed", name }, 1)));
       if (id === undefined) throw new DaskqError(backend.name, "submission returned no job id");
       this.track(id, name);
     }
@@ -330,6 +331,11 @@ export class Reconciler {
   }
 
   private jobOf(workerName: string): TrackedJob | undefined {
+    const { backend } = this.options;
+    if (backend.jobOfWorker) {
+      const id = backend.jobOfWorker(workerName);
+      return id === undefined ? undefined : this.jobs.get(id);
+    }
     const name = JobNaming.jobOfWorker(workerName, this.options.spec.processes, new Set(this.byName.keys()));
     return name === undefined ? undefined : this.byName.get(name);
   }
@@ -368,7 +374,7 @@ export class Reconciler {
           "cluster",
           `${failures} jobs in a row ended before their worker joined the scheduler; not submitting more. ` +
             `Last: job ${job.id} ${job.state}${job.reason ? ` (${job.reason})` : ""}.` +
-            (logTail ? ` End of its output:\n${logTail}` : " Set log-directory to keep job output.") +
+            (logTail ? ` End of its output:\n${logTail}` : ` ${this.options.backend.name} kept no output for it.`) +
             `\nCheck python (${this.options.spec.python}), the prologue and the queue; scale() again to retry.`,
         ),
       );
@@ -381,13 +387,13 @@ export class Reconciler {
     this.retryAt = 0;
   }
 
+  /** The end of a failed job's output, from its backend; undefined when there is none or it cannot be read. */
   private async readLogTail(job: TrackedJob): Promise<string | undefined> {
-    const path = this.options.backend.outputFile?.(this.options.spec, job.id);
-    if (!path) return undefined;
     try {
-      const text = await this.options.runner.readFile(path);
-      return text?.trimEnd().split("\n").slice(-20).join("\n");
-    } catch {
+      const text = await this.options.backend.logTail(job.id, LOG_TAIL_LINES);
+      return text?.trimEnd() || undefined;
+    } catch (error) {
+      this.options.logger.debug(`could not read the output of job ${job.id}: ${(error as Error).message}`);
       return undefined;
     }
   }

@@ -42,6 +42,8 @@ export interface CommandRunner {
   writeFile(path: string, content: string, options?: { mode?: number }): Promise<void>;
   /** Read a text file; resolves undefined if it does not exist. */
   readFile(path: string): Promise<string | undefined>;
+  /** The user's home directory on the target (where daskq keeps a cluster's job output by default). */
+  homeDirectory(): Promise<string>;
   /** A fresh private directory for this process's scripts, created on the target. */
   makeTempDir(prefix: string): Promise<string>;
   /**

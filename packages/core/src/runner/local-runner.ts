@@ -1,5 +1,5 @@
 import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { execa } from "execa";
 import { DaskqError } from "../errors.js";
@@ -36,6 +36,10 @@ export class LocalRunner implements CommandRunner {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
       throw error;
     }
+  }
+
+  async homeDirectory(): Promise<string> {
+    return homedir();
   }
 
   makeTempDir(prefix: string): Promise<string> {

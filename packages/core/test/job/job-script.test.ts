@@ -6,6 +6,8 @@ import {
   renderJobScript,
   shellQuote,
   shellQuoteExpandingVariables,
+  workerArgv,
+  workerLaunch,
   type Backend,
   type JobSpec,
 } from "../../src/index.js";
@@ -36,22 +38,27 @@ const spec: JobSpec = {
   backendOptions: {},
 };
 
-const backend = {
-  name: "fake",
-  capabilities: { arrays: true },
-  arrayIndex: { variable: "FAKE_TASK_ID", first: 0 },
+const format = {
   directivePrefix: "#FAKE",
-  header: (s: JobSpec, c: { jobName: string }) => [`#FAKE -J ${c.jobName}`, `#FAKE --mem=${s.memory}`, `#FAKE -q ${s.queue}`],
-} as unknown as Backend;
+  header: (s: JobSpec, c: { jobName: string; outputDirectory?: string | undefined }) => [
+    `#FAKE -J ${c.jobName}`,
+    `#FAKE --mem=${s.memory}`,
+    `#FAKE -q ${s.queue}`,
+    ...(c.outputDirectory ? [`#FAKE -o ${c.outputDirectory}/out`] : []),
+  ],
+};
+const backend = { name: "fake", capabilities: { arrays: true }, arrayIndex: { variable: "FAKE_TASK_ID", first: 0 }, script: format } as unknown as Backend;
+const one = (name: string, s: JobSpec = spec) => workerLaunch(s, "tcp://10.0.0.1:8786", { kind: "fixed", name });
 
 describe("job script", () => {
   it("has shebang, header (skip + extra), env, prologue, worker command and epilogue, in order", () => {
-    expect(renderJobScript(backend, spec, "tcp://10.0.0.1:8786", { jobName: "daskq-ab12-0" })).toBe(
+    expect(renderJobScript(backend, spec, one("daskq-ab12-0"), "/out dir")).toBe(
       [
         "#!/usr/bin/env bash",
         "",
         "#FAKE -J dask-worker",
         "#FAKE -q q",
+        "#FAKE -o /out dir/out",
         "#FAKE --exclusive",
         "",
         "export OMP_NUM_THREADS=1",
@@ -68,8 +75,28 @@ describe("job script", () => {
   });
 
   it("names array tasks from the backend's index variable", () => {
-    const script = renderJobScript(backend, { ...spec, processes: 1 }, "tcp://h:1", { arrayBase: "daskq-ab12-3" });
+    const single = { ...spec, processes: 1 };
+    const script = renderJobScript(backend, single, workerLaunch(single, "tcp://h:1", { kind: "array", base: "daskq-ab12-3" }), undefined);
     expect(script).toContain(`--name daskq-ab12-3-"\${FAKE_TASK_ID}" --nthreads 4`);
+    expect(script).not.toContain("#FAKE -o");
+    const noArrays = { ...backend, arrayIndex: undefined } as unknown as Backend;
+    expect(() => renderJobScript(noArrays, single, workerLaunch(single, "tcp://h:1", { kind: "array", base: "b" }), undefined)).toThrow(/does not support job arrays/);
+  });
+
+  it("renders the shell command from the argv that non-script backends run, with --name in its place", () => {
+    const worker = one("w-1");
+    expect(worker.argv).not.toContain("--name");
+    expect(workerArgv(worker, "w-1")).toEqual([
+      "/opt/conda env/bin/python", "-m", "distributed.cli.dask_worker", "tcp://10.0.0.1:8786", "--name", "w-1",
+      "--nthreads", "2", "--memory-limit", "4000000000", "--nworkers", "2", "--nanny", "--death-timeout", "60",
+      "--local-directory", "$TMPDIR", "--interface", "ib0", "--resources", "GPU=1", "--lifetime", "55m",
+    ]);
+    expect(worker.expandOnNode.map((i) => worker.argv[i])).toEqual(["$TMPDIR"]);
+    expect(worker.env).toEqual(spec.env);
+    expect(worker.prologue).toEqual(spec.prologue);
+    // A backend without a script format gets a script without header (what `jobScript()` shows).
+    const plain = renderJobScript({ name: "http" }, spec, worker, "/o");
+    expect(plain.split("\n").slice(0, 3)).toEqual(["#!/usr/bin/env bash", "", "export OMP_NUM_THREADS=1"]);
   });
 
   it("never lets a value break out of its shell word", () => {
@@ -88,9 +115,9 @@ describe("job script", () => {
   });
 
   it("refuses header lines with line breaks and bad env names instead of rendering a malformed script", () => {
-    const broken = { ...backend, header: () => ["#FAKE -q a\n#FAKE --evil"] } as unknown as Backend;
-    expect(() => renderJobScript(broken, spec, "tcp://h:1", { jobName: "j" })).toThrow(DaskqError);
-    expect(() => renderJobScript(backend, { ...spec, env: { "BAD NAME": "1" } }, "tcp://h:1", { jobName: "j" })).toThrow(/invalid environment variable name/);
+    const broken = { ...backend, script: { ...format, header: () => ["#FAKE -q a\n#FAKE --evil"] } } as unknown as Backend;
+    expect(() => renderJobScript(broken, spec, one("j"), undefined)).toThrow(DaskqError);
+    expect(() => one("j", { ...spec, env: { "BAD NAME": "1" } })).toThrow(/invalid environment variable name/);
   });
 });
 
