@@ -3,6 +3,7 @@
  * sbatch/squeue/scancel calls. Jobs go to the `down` partition (State=DOWN) so they stay queued:
  * the point is the bookkeeping, not the workers (the conformance suite runs real workers).
  */
+import { homedir } from "node:os";
 import { JobQueueCluster, LocalRunner } from "@daskq/core";
 import { CountingRunner, PYTHON, eventually, requireService } from "@daskq/testing";
 import { describe, expect, it } from "vitest";
@@ -102,7 +103,11 @@ describe.skipIf(!enabled)("JobQueueCluster on a real Slurm", () => {
         "#SBATCH --cpus-per-task=8",
         "#SBATCH --mem=15G",
         "#SBATCH -t 01:00:00",
+        // Output goes to the directory daskq owns for this cluster, decided once, removed on close.
+        `#SBATCH -o ${cluster.outputDirectory}/%x-%A_%a.out`,
       ]);
+      expect(cluster.outputDirectory.startsWith(`${homedir()}/.daskq/clusters/`)).toBe(true);
+      expect(cluster.outputDirectory).toMatch(/\/\.daskq\/clusters\/daskq-[0-9a-f]{4}\/logs$/);
       expect(runner.count("sbatch")).toBe(0);
     } finally {
       await cluster.close();
