@@ -32,7 +32,7 @@ export async function backendFromRecord(record: ClusterRecord, logger: Logger, c
   }
   const descriptor = findBackend(container, record.backend);
   const runner = runnerFromRecord(record, logger);
-  return { backend: descriptor.create({ runner, logger, options: record.backendOptions }), runner };
+  return { backend: descriptor.create({ runner, logger, options: record.backendOptions, clusterId: record.clusterId }), runner };
 }
 
 /** The runner the cluster submitted through: this machine, or the same SSH destination (agent or key files; no prompt). */
