@@ -431,15 +431,9 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
     };
   }
 
-  /**
-   * The last `lines` lines of a job's output, read through the backend; undefined when the
-   * backend does not know where it is.
-   */
-  async jobLogTail(jobId: string, lines = 20): Promise<string | undefined> {
-    const path = this.parts.backend.outputFile?.(this.parts.spec, jobId);
-    if (!path) return undefined;
-    const text = await this.parts.runner.readFile(path);
-    return text?.trimEnd().split("\n").slice(-lines).join("\n");
+  /** The last `lines` lines of a job's output, from its backend (`logTail`); undefined when it has none. */
+  jobLogTail(jobId: string, lines = 20): Promise<string | undefined> {
+    return this.parts.backend.logTail(jobId, lines);
   }
 
   /** Resolves when at least `n` workers are connected; rejects on timeout or cluster error. */
