@@ -186,7 +186,7 @@ describe("jobsNamed", () => {
         [jobList(11, "qw", "3-5:2", "dask-worker-daskq-ab12")],
       ),
     });
-    const backend = createSgeBackend({ runner, logger: silentLogger });
+    const backend = createSgeBackend({ runner, logger: silentLogger, clusterId: "daskq-test" });
     expect(await backend.jobsNamed?.("dask-worker-daskq-ab12")).toEqual([
       { id: "10" },
       { id: "11.2", arrayIndex: 2 },

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createClusterCertificates, DaskqError, loadBackendConfig, LocalRunner, renderJobScript, resolveJobSpec, silentLogger, type JobQueueClusterOptions } from "@daskq/core";
+import { createClusterCertificates, DaskqError, loadBackendConfig, LocalRunner, renderJobScript, resolveJobSpec, silentLogger, workerLaunch, type JobQueueClusterOptions } from "@daskq/core";
 import { slurmBackend } from "@daskq/backend-slurm";
 import { clusterOptionsFrom, parseClusterArgs } from "../src/cli-options.js";
 
@@ -106,7 +106,8 @@ describe("fuzzing config, env and CLI values into job scripts (fast-check)", () 
           try {
             const options = optionsFor(kind, { cores: "1", memory: "1GB", ...v }, scratch, fakePython);
             const spec = resolveJobSpec(loadBackendConfig(slurmBackend, options), { python: fakePython });
-            script = renderJobScript(slurmBackend.create({ runner: new LocalRunner(), logger: silentLogger, options: spec.backendOptions }), spec, address, { jobName: "w-0" }, cases.length % 4 === 0 ? tls : undefined);
+            const backend = slurmBackend.create({ runner: new LocalRunner(), logger: silentLogger, options: spec.backendOptions, clusterId: "daskq-fuzz" });
+            script = renderJobScript(backend, spec, workerLaunch(spec, address, { kind: "fixed", name: "w-0" }, cases.length % 4 === 0 ? tls : undefined), spec.logDirectory);
           } catch (error) {
             if (!(error instanceof DaskqError)) throw error;
             rejected++;

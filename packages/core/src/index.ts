@@ -13,7 +13,7 @@ export {
   workerArgv,
   workerShellCommand,
   workerNameWord,
-  type TlsFiles,
+  type WorkerTlsFiles,
   type WorkerLaunch,
   type WorkerNaming,
 } from "./job/worker-command.js";

@@ -42,7 +42,7 @@ export interface WorkerLaunch {
 }
 
 /** Where the TLS files of a worker are on its node, for `workerArgv`. */
-export interface TlsFiles {
+export interface WorkerTlsFiles {
   readonly ca: string;
   readonly cert: string;
   readonly key: string;
@@ -94,7 +94,7 @@ function insertAt(words: readonly string[], position: number, inserted: readonly
  *
  * @throws DaskqError when the worker needs TLS and no files are given.
  */
-export function workerArgv(worker: WorkerLaunch, name: string, tlsFiles?: TlsFiles): string[] {
+export function workerArgv(worker: WorkerLaunch, name: string, tlsFiles?: WorkerTlsFiles): string[] {
   let argv = [...worker.argv];
   if (worker.tls) {
     if (!tlsFiles) throw new DaskqError("job", "the scheduler uses TLS: write worker.tls to the worker's node and pass the files' paths to workerArgv");
