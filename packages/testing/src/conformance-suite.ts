@@ -95,7 +95,7 @@ export function backendConformanceSuite(target: ConformanceTarget): void {
       try {
         await cluster.scale({ jobs: 1 });
         await cluster.waitForWorkers(1, startMs);
-        expect(await computeArraySum(cluster.schedulerAddress, 1000)).toBe(1_000_000);
+        expect(await computeArraySum(cluster, 1000)).toBe(1_000_000);
         const [submitted] = cluster.status().jobs;
         expect(submitted?.workers.length).toBe(spec.processes);
         await cluster.scale({ jobs: 0 });
