@@ -52,7 +52,7 @@ function safeReaddir(dir: string): string[] {
 
 /**
  * Loads each package: its `register(container)` export when it has one, else its `/register`
- * side-effect entry. A package that fails to load is reported, not fatal.
+ * side-effect entry; a package with neither is skipped. A package that fails to load is reported, not fatal.
  */
 export async function loadBackends(container: DependencyContainer, packages: readonly BackendPackage[], warn: (m: string) => void): Promise<void> {
   for (const pkg of packages) {
@@ -62,9 +62,16 @@ export async function loadBackends(container: DependencyContainer, packages: rea
       const entry = manifest.exports || manifest.main ? require.resolve(pkg.dir) : undefined;
       const mod = entry ? ((await import(pathToFileURL(entry).href)) as { register?: (c: DependencyContainer) => void }) : {};
       if (typeof mod.register === "function") mod.register(container);
-      else await import(pathToFileURL(require.resolve(`${pkg.dir}/register`)).href);
+      // A package with neither is a building block (e.g. a client library), not a backend: skipped.
+      else if (declaresRegisterEntry(pkg.dir, manifest.exports)) await import(pathToFileURL(require.resolve(`${pkg.dir}/register`)).href);
     } catch (error) {
       warn(`could not load backend package ${pkg.name}: ${(error as Error).message}`);
     }
   }
+}
+
+/** Whether a package offers a `/register` side-effect entry: in its `exports` map, or as a file when it has no map. */
+function declaresRegisterEntry(dir: string, exports: unknown): boolean {
+  if (exports && typeof exports === "object") return "./register" in exports;
+  return existsSync(join(dir, "register.js"));
 }

@@ -17,6 +17,8 @@ const u64 = (n: bigint) => {
   return b;
 };
 
+const jsonWithoutProtoKeys = fc.jsonValue().filter((v) => !JSON.stringify(v).includes('"__proto__"'));
+
 /** Feeds `bytes` in random-sized chunks; resolves the messages or the error. */
 function feed(bytes: Uint8Array, cuts: readonly number[]): { messages: Buffer[][]; error: unknown } {
   const decoder = new FrameDecoder();
@@ -69,7 +71,9 @@ describe("wire decoder fuzzing (fast-check)", () => {
 
   it("truncated frames wait for more bytes; the complete prefix of a valid stream decodes exactly", () => {
     fc.assert(
-      fc.property(fc.array(fc.jsonValue(), { minLength: 1, maxLength: 4 }), fc.nat(), (values, cutSeed) => {
+      // msgpackr renames a `__proto__` key to `__proto_` on purpose (its prototype-pollution guard,
+      // tested below), so such keys are left out of the round trip.
+      fc.property(fc.array(jsonWithoutProtoKeys, { minLength: 1, maxLength: 4 }), fc.nat(), (values, cutSeed) => {
         const stream = Buffer.concat(values.map((v) => encodeFrames(encodeMessage(v))));
         const cut = cutSeed % (stream.length + 1);
         const decoder = new FrameDecoder();
@@ -80,6 +84,12 @@ describe("wire decoder fuzzing (fast-check)", () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("a `__proto__` key in a message never reaches an object's prototype", () => {
+    const [decoded] = [...new FrameDecoder().push(encodeFrames(encodeMessage(JSON.parse('{"__proto__": {"polluted": 1}}'))))].map((f) => decodeMessage(f));
+    expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>)["polluted"]).toBeUndefined();
   });
 
   it("malformed msgpack in a well-framed message is a ProtocolError", () => {
