@@ -27,6 +27,8 @@ async function emulated(lsfConf: Record<string, string> = {}, env: Record<string
   const cluster = await createLsfEmulatorCluster(lsfConf, { ...KNOBS, ...env });
   const runner = new CountingRunner(lsfEmulatorRunner(cluster));
   const backend = createLsfBackend({ runner, logger: silentLogger, options, clusterId: "daskq-test" });
+  await backend.prepare(); // reads LSF_UNIT_FOR_LIMITS from the emulated lsf.conf through the runner
+  runner.reset();
   return { cluster, runner, backend };
 }
 
