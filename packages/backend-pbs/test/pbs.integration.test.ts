@@ -47,9 +47,10 @@ for (const flavour of ["pro", "torque"] as const) {
     let array: string[] = [];
 
     it("finds the flavour with qstat --version, submits one job and an array of 3, and reports all with ONE qstat", async () => {
-      [single = ""] = await submit("sleep 60");
+      await backend.prepare();
       expect(runner.calls[0]).toEqual({ command: "qstat", args: ["--version"] });
       expect(backend.knownFlavour).toBe(flavour);
+      [single = ""] = await submit("sleep 60");
       array = await submit("sleep 60", 3);
       expect(single).toMatch(/^\d+\.emulator$/);
       const seq = array[0]?.split("[")[0];
@@ -152,7 +153,9 @@ describe.runIf(pbsEmulatorAvailable())("JobQueueCluster on the PBS EMULATOR", ()
     });
     try {
       const header = cluster.jobScript().split("\n").filter((l) => l.startsWith("#PBS"));
-      expect(header).toEqual(["#PBS -N dask-worker", "#PBS -q q", "#PBS -A p", "#PBS -l select=1:ncpus=8:mem=15GB", "#PBS -l walltime=01:00:00"]);
+      // The golden header, then the output of the cluster's own directory (contract v2: decided once per cluster).
+      expect(header.slice(0, 5)).toEqual(["#PBS -N dask-worker", "#PBS -q q", "#PBS -A p", "#PBS -l select=1:ncpus=8:mem=15GB", "#PBS -l walltime=01:00:00"]);
+      expect(header.slice(5)).toEqual(["#PBS -j oe", `#PBS -o ${cluster.outputDirectory}/`]);
       // Queue q does not exist on the emulated server: qsub refuses, as PBS Pro does.
       await cluster.scale({ jobs: 4 });
       expect(await eventually(() => runner.count("qsub") >= 1, 10_000)).toBe(true);
