@@ -183,7 +183,7 @@ describe.skipIf(!enabled)("SGE backend against a real Grid Engine", () => {
     const names = ["daskq-it-0", "daskq-it-1-1", "daskq-it-1-2"];
     for (const [i, id] of [...one, ...two].entries()) {
       expect(existsSync(join(logDir, "rendered logs", "a:b", `daskq-it.o${id}`))).toBe(true);
-      const text = await eventually(async () => (await backend.logTail(id, 10)) !== undefined, 5000).then(() => backend.logTail(id, 10));
+      const text = await eventually(async () => (await backend.logTail(id, 40)) !== undefined, 5000).then(() => backend.logTail(id, 40));
       expect(text).toContain("vmem limit: 2097152");
       expect(text).toContain(`-m distributed.cli.dask_worker tcp://127.0.0.1:8786 --name ${names[i]} --nthreads 2`);
     }
