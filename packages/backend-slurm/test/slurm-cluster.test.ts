@@ -107,7 +107,7 @@ describe.skipIf(!enabled)("JobQueueCluster on a real Slurm", () => {
         `#SBATCH -o ${cluster.outputDirectory}/%x-%A_%a.out`,
       ]);
       expect(cluster.outputDirectory.startsWith(`${homedir()}/.daskq/clusters/`)).toBe(true);
-      expect(cluster.outputDirectory).toMatch(/\/\.daskq\/clusters\/daskq-[0-9a-f]{4}\/logs$/);
+      expect(cluster.outputDirectory).toMatch(/\/\.daskq\/clusters\/daskq-[0-9a-f]{8}\/logs$/);
       expect(runner.count("sbatch")).toBe(0);
     } finally {
       await cluster.close();

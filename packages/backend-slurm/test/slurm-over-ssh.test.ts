@@ -65,7 +65,7 @@ describe.runIf(enabled)("Slurm over SSH (acceptance)", () => {
       expect(statusCalls() - polls).toBeGreaterThanOrEqual(2);
       expect(runner.calls.map((c) => c.command)).toEqual(Array(statusCalls() - polls).fill("squeue"));
       name = (await execa("squeue", ["-h", "-j", cluster.status().jobs[0]?.id ?? "", "-o", "%j"])).stdout.trim();
-      expect(name).toMatch(/^dask-worker-daskq-[0-9a-f]{4}$/);
+      expect(name).toMatch(/^dask-worker-daskq-[0-9a-f]{8}$/);
       expect(await listed(name)).toHaveLength(32);
     } finally {
       await cluster.close();
