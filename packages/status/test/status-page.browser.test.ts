@@ -113,7 +113,7 @@ describe.skipIf(!enabled)("the status page of a Slurm cluster, in chromium", () 
       expect(await page.locator('[data-testid="jobs-queued"] td.state').textContent()).toMatch(/queued \(PENDING: JobArrayTaskLimit\)/);
       await expect.poll(() => page.locator('[data-testid="tile-workers"] .n').textContent(), { timeout: 30_000 }).toBe("2/3");
       expect(await page.locator("#scheduler").textContent()).toBe(cluster.schedulerAddress);
-      expect(await page.locator("#tls").textContent()).toBe("off");
+      expect(await page.locator("#tls").textContent()).toBe(cluster.tls ? "on" : "off");
       expect(await page.locator("#chart canvas").count()).toBeGreaterThan(0); // the chart library came from our server
       expect(await page.locator("#live").getAttribute("class")).toBe(""); // live updates arrive
 
