@@ -106,6 +106,9 @@ describe.skipIf(!enabled)("JobQueueCluster on the LSF emulator", () => {
         '#BSUB -R "span[hosts=1]"',
         "#BSUB -M 16000000",
         "#BSUB -W 01:00",
+        // contract v2: output goes to the cluster's own directory
+        `#BSUB -o ${jqc.outputDirectory}/dask-worker-%J_%I.out`,
+        `#BSUB -e ${jqc.outputDirectory}/dask-worker-%J_%I.out`,
       ]);
       expect(runner.count("bsub")).toBe(0);
     } finally {
