@@ -158,7 +158,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
     super();
     const naming = parts.naming;
     // A backend that can list jobs by name gets a batch job name unique to this cluster
-    // (`dask-worker-daskq-3f9a`), so that a submission whose answer was lost can be found again.
+    // (`dask-worker-daskq-3f9a0c1e`, the cluster id), so that a submission whose answer was lost can be found again.
     const jobSpec = parts.backend.jobsNamed ? { ...parts.spec, jobName: `${parts.spec.jobName}-${naming.prefix}` } : parts.spec;
     this.reconciler = new Reconciler({
       backend: parts.backend,
@@ -243,7 +243,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
       connection = new SchedulerConnection(address, tls ? { tls: tls.files } : {});
       const clientEnvFile = tls ? await writeClientEnvFile(tls, address) : undefined;
       const stream = await connection.subscribeWorkerStatus();
-      const naming = new JobNaming();
+      const naming = new JobNaming(clusterId);
       const created = descriptor.create({ runner: ownership.wrapRunner(runner), logger, options: spec.backendOptions, clusterId });
       const backend = ownership.wrapBackend(created);
       try {

@@ -9,7 +9,7 @@ export class JobNaming {
   private counter = 0;
 
   constructor(
-    /** e.g. `daskq-3f9a`. */
+    /** e.g. `daskq-3f9a0c1e` (a cluster names its jobs after its cluster id). */
     readonly prefix: string = `daskq-${randomBytes(2).toString("hex")}`,
   ) {}
 
