@@ -1,0 +1,140 @@
+import { SBATCH, parseJobId, readDirectives, renderSlurmHeader, taskJobId } from "@daskq/backend-slurm";
+import {
+  checkSubmitRequest,
+  isTerminal,
+  runChecked,
+  silentLogger,
+  type ArrayIndex,
+  type Backend,
+  type BackendCapabilities,
+  type CommandRunner,
+  type JobStatus,
+  type Logger,
+  type ScriptFormat,
+  type SubmitRequest,
+} from "@daskq/core";
+import { ArrayBook } from "./cancel-plan.js";
+import { statusOfRecords } from "./job-records.js";
+import { checkTokenClaims, readTokenClaims } from "./jwt.js";
+import { jobProperties, type JobProperties } from "./sbatch-options.js";
+import type { SlurmRestClient } from "./slurmrest-client.js";
+import type { SlurmRestOptions } from "./slurmrest-options.js";
+import { outputFileOfJob } from "./output-file.js";
+
+/** The PATH a job starts with: slurmrestd passes no environment of the client's (sbatch's --export=ALL has no REST twin). */
+export const JOB_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/** At most this many `DELETE` requests at once when tasks are cancelled one by one. */
+const CANCEL_CONCURRENCY = 8;
+
+/**
+ * Slurm through slurmrestd. The job is the one backend-slurm submits: the same `#SBATCH` header
+ * (rendered by backend-slurm, with `job-extra-directives` and `job-directives-skip` applied by core),
+ * which this backend translates into the job properties slurmrestd wants, because slurmrestd does
+ * not read `#SBATCH` lines. n jobs are ONE `POST job/submit` with `array`; a status poll is ONE
+ * `GET jobs`; cancelling every live task of an array is ONE `DELETE job/<array id>`.
+ */
+export class SlurmRestBackend implements Backend {
+  readonly name = "slurmrest";
+  readonly capabilities: BackendCapabilities;
+  readonly arrayIndex: ArrayIndex | undefined;
+  readonly script: ScriptFormat = { directivePrefix: SBATCH, header: renderSlurmHeader };
+
+  private readonly arrays = new ArrayBook();
+  private readonly outputFiles = new Map<string, string>();
+  private readonly createdDirectories = new Set<string>();
+
+  /**
+   * @param client The slurmrestd client (TCP with JWT, or the local socket).
+   * @param runner Where job output files are read and the output directory is created: a host that
+   *   sees the cluster's file system (this machine on a login node, or a login node over SSH).
+   */
+  constructor(
+    private readonly client: SlurmRestClient,
+    private readonly runner: CommandRunner,
+    private readonly options: SlurmRestOptions,
+    private readonly logger: Logger = silentLogger,
+  ) {
+    this.capabilities = { arrays: options.arrays };
+    this.arrayIndex = options.arrays ? { variable: "SLURM_ARRAY_TASK_ID", first: 0 } : undefined;
+  }
+
+  /**
+   * Checks the token's own claims (expired, another user), then discovers the API version and has
+   * slurmctld accept the caller: a bad token fails here, before anything is submitted.
+   */
+  async prepare(): Promise<void> {
+    const auth = this.options.auth;
+    if (auth) checkTokenClaims(readTokenClaims(auth.token), auth.user, Date.now() / 1000);
+    await this.client.connect();
+  }
+
+  /** ONE `POST job/submit` for `count` jobs (an array `0-(count-1)[%limit]` when count > 1). */
+  async submit(request: SubmitRequest): Promise<string[]> {
+    checkSubmitRequest(this.name, request, this.options.arrays, "jobqueue.slurmrest.arrays: false");
+    const script = request.script;
+    if (script === undefined) throw new Error("slurmrest: a submit request without a job script (core renders one for script backends)");
+    const job = this.jobOf(script, request);
+    await this.prepare();
+    await this.ensureDirectory(request.outputDirectory);
+    const jobId = String(await this.client.submit(script, job));
+    const ids = request.count === 1 ? [jobId] : Array.from({ length: request.count }, (_, i) => taskJobId(jobId, i));
+    if (request.count > 1) this.arrays.add(jobId, request.count);
+    for (const id of ids) {
+      const file = outputFileOfJob(script, id);
+      if (file !== undefined) this.outputFiles.set(id, file);
+    }
+    this.logger.debug(`slurmrest: ${this.client.apiVersion} job/submit -> ${ids.length === 1 ? ids[0] : `${ids[0]} ... ${ids.at(-1)}`}`);
+    return ids;
+  }
+
+  /** ONE `GET jobs` for all `ids`; nothing is asked when none of them is a Slurm id. */
+  async status(ids: readonly string[]): Promise<Map<string, JobStatus>> {
+    const wanted = ids.filter((id) => parseJobId(id) !== undefined);
+    if (wanted.length === 0) return new Map();
+    const records = await this.client.jobs();
+    const result = statusOfRecords(records, wanted, (word) => this.logger.warn(`slurmrest: unknown Slurm job state ${word}; treating it as queued`));
+    for (const [id, status] of result) if (isTerminal(status.state)) this.arrays.ended(id);
+    return result;
+  }
+
+  /**
+   * `DELETE job/<id>` per target: one per array whose live tasks are all cancelled, else one per
+   * job or task. Unknown and finished ids are not an error.
+   */
+  async cancel(ids: readonly string[]): Promise<void> {
+    const targets = this.arrays.plan(ids);
+    for (let i = 0; i < targets.length; i += CANCEL_CONCURRENCY) {
+      await Promise.all(targets.slice(i, i + CANCEL_CONCURRENCY).map((target) => this.client.cancel(target)));
+    }
+  }
+
+  /** The last `lines` lines of the job's output file, read through the runner. */
+  async logTail(id: string, lines: number): Promise<string | undefined> {
+    const path = this.outputFiles.get(id);
+    if (path === undefined) return undefined;
+    const text = await this.runner.readFile(path);
+    return text === undefined ? undefined : text.trimEnd().split("\n").slice(-lines).join("\n");
+  }
+
+  /** The job properties of the script's header, with what sbatch would add: environment, working directory, array. */
+  private jobOf(script: string, request: SubmitRequest): JobProperties {
+    const job = jobProperties(readDirectives(script));
+    job["environment"] = { PATH: JOB_PATH };
+    job["current_working_directory"] ??= request.outputDirectory;
+    if (request.count > 1) {
+      const limit = request.maxRunning ?? this.options.arrayMaxRunning;
+      job["array"] = `0-${request.count - 1}${limit === undefined ? "" : `%${limit}`}`;
+    }
+    return job;
+  }
+
+  /** `mkdir -p` of the output directory through the runner, once: Slurm does not create it, and a job without it fails at launch. */
+  private async ensureDirectory(directory: string): Promise<void> {
+    if (this.createdDirectories.has(directory)) return;
+    await runChecked(this.runner, this.name, "mkdir", ["-p", "--", directory], {
+      hint: "Slurm does not create the output directory, and jobs whose output directory is missing fail at launch",
+    });
+    this.createdDirectories.add(directory);
+  }
+}
