@@ -1,6 +1,7 @@
 import { SLURM_CONFIG_KEYS, slurmBackend } from "@daskq/backend-slurm";
 import type { BackendContext, BackendDescriptor, ConfigKey } from "@daskq/core";
 import { FetchTransport } from "./fetch-transport.js";
+import type { HttpTransport } from "./http-transport.js";
 import { SlurmRestBackend } from "./slurmrest-backend.js";
 import { SlurmRestClient } from "./slurmrest-client.js";
 import { readSlurmRestOptions } from "./slurmrest-options.js";
@@ -17,10 +18,16 @@ export const SLURMREST_CONFIG_KEYS: readonly ConfigKey[] = [
   { name: "request-timeout", kind: "walltime", default: 30, description: "Time limit of one HTTP request" },
 ];
 
-/** Makes a slurmrest backend; `context.options` are the validated `jobqueue.slurmrest` values. */
-export function createSlurmRestBackend(context: BackendContext): SlurmRestBackend {
+/**
+ * Makes a slurmrest backend; `context.options` are the validated `jobqueue.slurmrest` values.
+ *
+ * @param wrap puts something between the client and the transport (tests and benchmarks count requests).
+ */
+export function createSlurmRestBackend(context: BackendContext, wrap: (transport: HttpTransport) => HttpTransport = (t) => t): SlurmRestBackend {
   const options = readSlurmRestOptions(context.options);
-  const transport = options.url !== undefined ? new FetchTransport(options.url, options.timeoutMs) : new UnixSocketTransport(options.socket as string, options.timeoutMs);
+  const transport = wrap(
+    options.url !== undefined ? new FetchTransport(options.url, options.timeoutMs) : new UnixSocketTransport(options.socket as string, options.timeoutMs),
+  );
   const client = new SlurmRestClient(transport, options.auth, options.apiVersion, context.logger);
   return new SlurmRestBackend(client, context.runner, options, context.logger);
 }
@@ -32,5 +39,5 @@ export const slurmRestBackend: BackendDescriptor = {
   configKeys: SLURMREST_CONFIG_KEYS,
   ...(slurmBackend.defaults ? { defaults: slurmBackend.defaults } : {}),
   ...(slurmBackend.walltimeTwoPart ? { walltimeTwoPart: slurmBackend.walltimeTwoPart } : {}),
-  create: createSlurmRestBackend,
+  create: (context) => createSlurmRestBackend(context),
 };

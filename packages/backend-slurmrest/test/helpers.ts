@@ -62,3 +62,24 @@ export function json(body: unknown, status = 200): HttpAnswer {
 export function slurmError(description: string, error: string, errorNumber: number, source: string): HttpAnswer {
   return json({ meta: META, errors: [{ description, error_number: errorNumber, error, source }] }, 500);
 }
+
+/** Forwards to a real transport and records each request's method and path (never headers). */
+export class CountingTransport implements HttpTransport {
+  readonly calls: string[] = [];
+
+  constructor(private readonly inner: HttpTransport) {}
+
+  get endpoint(): string {
+    return this.inner.endpoint;
+  }
+
+  send(request: HttpRequest): Promise<HttpAnswer> {
+    this.calls.push(`${request.method} ${request.path}`);
+    return this.inner.send(request);
+  }
+
+  /** How many recorded requests match. */
+  count(method: HttpRequest["method"], path: RegExp): number {
+    return this.calls.filter((c) => c.startsWith(`${method} `) && path.test(c.slice(method.length + 1))).length;
+  }
+}

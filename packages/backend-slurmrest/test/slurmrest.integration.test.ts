@@ -1,0 +1,149 @@
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  JobQueueCluster,
+  LocalRunner,
+  loadBackendConfig,
+  renderJobScript,
+  resolveJobSpec,
+  silentLogger,
+  type BackendDescriptor,
+  type JobSpec,
+  type SubmitRequest,
+} from "@daskq/core";
+import { PYTHON, eventually, requireService } from "@daskq/testing";
+import { afterAll, describe, expect, it } from "vitest";
+import { createSlurmRestBackend, slurmRestBackend, type SlurmRestBackend } from "../src/index.js";
+import { CountingTransport } from "./helpers.js";
+import { SLURMREST_SOCKET, SLURMREST_URL, START_SLURMREST, freshToken, slurmrestIsUp } from "./slurmrest-available.js";
+
+const present = requireService("slurmrestd with JWT (the Slurm testbed)", await slurmrestIsUp(), START_SLURMREST);
+const token = present ? await freshToken(3600) : undefined;
+const env = { PATH: process.env["PATH"] ?? "" };
+const runner = new LocalRunner();
+const outputs = mkdtempSync(join(tmpdir(), "daskq-slurmrest-it-"));
+// Jobs through the local socket run as the user `slurmrest`: they must be able to write their output.
+chmodSync(outputs, 0o1777);
+afterAll(() => rmSync(outputs, { recursive: true, force: true }));
+
+/** The job options of a test: partition `down` (jobs stay queued), the testbed's slurmrestd. */
+function jobOptions(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { python: PYTHON, cores: 1, memory: "100MB", queue: "down", walltime: "00:10:00", "log-directory": outputs, url: SLURMREST_URL, token, ...extra };
+}
+
+/** A backend made as core makes it, whose HTTP requests are counted. */
+function countedBackend(options: Record<string, unknown>): { backend: SlurmRestBackend; http: CountingTransport; spec: JobSpec } {
+  const spec = resolveJobSpec(loadBackendConfig(slurmRestBackend, { job: options, env }), { python: PYTHON });
+  let http: CountingTransport | undefined;
+  const backend = createSlurmRestBackend(
+    { runner, logger: silentLogger, options: spec.backendOptions, clusterId: "daskq-slurmrest-test" },
+    (t) => (http = new CountingTransport(t)),
+  );
+  return { backend, http: http as CountingTransport, spec };
+}
+
+/** A descriptor whose backends count their HTTP requests into `http`. */
+function countedDescriptor(onCreate: (http: CountingTransport) => void): BackendDescriptor {
+  return {
+    ...slurmRestBackend,
+    create: (context) =>
+      createSlurmRestBackend(context, (t) => {
+        const http = new CountingTransport(t);
+        onCreate(http);
+        return http;
+      }),
+  };
+}
+
+/** A request for `count` jobs that would sleep (they stay queued in `down`). */
+function sleepRequest(backend: SlurmRestBackend, spec: JobSpec, count: number): SubmitRequest {
+  const worker = {
+    argv: [PYTHON, "-c", "import time; time.sleep(60)"],
+    expandOnNode: [],
+    env: {},
+    naming: count > 1 ? ({ kind: "array", base: "it" } as const) : ({ kind: "fixed", name: "it" } as const),
+    prologue: [],
+    epilogue: [],
+  };
+  return { spec, worker, count, outputDirectory: outputs, script: renderJobScript(backend, spec, worker, outputs) };
+}
+
+/** `squeue` rows (id, state, user) of the given array/job ids. */
+async function squeue(ids: readonly string[]): Promise<string[]> {
+  const r = await runner.run("squeue", ["-h", "-r", "-t", "all", "-o", "%i %T %u", "-j", ids.join(",")]);
+  return r.stdout.trim().split("\n").filter(Boolean);
+}
+
+describe.runIf(present)("slurmrest against the real slurmrestd 22.05", () => {
+  it("scale({jobs: 32}) is ONE HTTP submit; 200 jobs are ONE request per poll; close is ONE DELETE per array", async () => {
+    const https: CountingTransport[] = [];
+    const cluster = await JobQueueCluster.create({ backend: countedDescriptor((h) => https.push(h)), job: jobOptions(), env, runner, pollIntervalMs: 500, handleSignals: false });
+    const http = () => https[0] as CountingTransport;
+    try {
+      await cluster.scale({ jobs: 32 });
+      await eventually(() => cluster.status().jobs.length === 32, 30_000);
+      expect(http().count("POST", /job\/submit$/)).toBe(1);
+      await cluster.scale({ jobs: 200 });
+      await eventually(() => cluster.status().jobs.length === 200, 30_000);
+      expect(http().count("POST", /job\/submit$/)).toBe(2);
+      const ids = cluster.status().jobs.map((j) => j.id);
+      expect(new Set(ids.map((id) => id.split("_")[0])).size).toBe(2);
+
+      // One poll of all 200, on a fresh backend: exactly one request after discovery.
+      const { backend, http: pollHttp } = countedBackend(jobOptions());
+      await backend.prepare();
+      const before = pollHttp.calls.length;
+      const report = await backend.status(ids);
+      expect(pollHttp.calls.slice(before)).toEqual(["GET /slurm/v0.0.38/jobs"]);
+      expect(report.size).toBe(200);
+      expect([...report.values()].every((s) => s.state === "queued" && s.reason === "PartitionDown")).toBe(true);
+    } finally {
+      await cluster.close();
+    }
+    expect(http().count("DELETE", /./)).toBe(2);
+    expect(http().calls.filter((c) => c.startsWith("DELETE")).every((c) => /\/job\/\d+$/.test(c))).toBe(true);
+  });
+
+  it("surfaces slurmrestd's errors[] with Slurm's text and the API version", async () => {
+    const { backend, spec } = countedBackend(jobOptions({ queue: "nosuch" }));
+    await expect(backend.submit(sleepRequest(backend, spec, 1))).rejects.toThrow(
+      /^\[daskq:slurmrest\] slurmrestd at http:\/\/127\.0\.0\.1:\d+ \(v0\.0\.38\) POST job\/submit: .*Invalid partition name specified/,
+    );
+  });
+
+  it("an expired or refused token is a clear error before anything is submitted", async () => {
+    const expired = await freshToken(1);
+    await eventually(() => Date.now() / 1000 > JSON.parse(Buffer.from(expired?.split(".")[1] ?? "", "base64url").toString()).exp + 1, 10_000);
+    const old = countedBackend(jobOptions({ token: expired }));
+    await expect(old.backend.submit(sleepRequest(old.backend, old.spec, 2))).rejects.toThrow(/\[daskq:slurmrest\] the JWT for user \S+ expired at/);
+    expect(old.http.calls).toEqual([]);
+
+    // Valid claims, wrong signature: only slurmctld can tell. The ping in prepare() asks it.
+    const forged = `${token?.slice(0, -4)}AAAA`;
+    const bad = countedBackend(jobOptions({ token: forged }));
+    const error = await bad.backend.submit(sleepRequest(bad.backend, bad.spec, 2)).catch((e: unknown) => e as Error);
+    expect(error?.message).toMatch(/\(v0\.0\.38\) GET ping: slurmctld does not accept user \S+ with the given JWT/);
+    expect(error?.message).not.toContain(forged);
+    expect(bad.http.calls).toEqual(["GET /openapi", "GET /slurm/v0.0.38/ping"]);
+    await expect(JobQueueCluster.create({ backend: slurmRestBackend, job: jobOptions({ token: forged }), env, runner, handleSignals: false })).rejects.toThrow(
+      /slurmctld does not accept/,
+    );
+  });
+
+  it("the local socket mode (no token; jobs run as the daemon's user), speaking the pinned v0.0.37", async () => {
+    const { backend, http, spec } = countedBackend(jobOptions({ url: null, token: null, socket: SLURMREST_SOCKET, "api-version": "v0.0.37" }));
+    await backend.prepare();
+    const ids = await backend.submit(sleepRequest(backend, spec, 3));
+    try {
+      expect(ids).toHaveLength(3);
+      const report = await backend.status(ids);
+      expect([...report.keys()].sort()).toEqual([...ids].sort());
+      expect((await squeue([ids[0]?.split("_")[0] as string])).every((row) => row.endsWith(" slurmrest"))).toBe(true);
+    } finally {
+      await backend.cancel(ids);
+    }
+    expect(http.calls).toEqual(["GET /openapi", "GET /slurm/v0.0.37/ping", "POST /slurm/v0.0.37/job/submit", "GET /slurm/v0.0.37/jobs", `DELETE /slurm/v0.0.37/job/${ids[0]?.split("_")[0]}`]);
+    await eventually(async () => (await backend.status(ids)).size === 0 || [...(await backend.status(ids)).values()].every((s) => s.state === "cancelled"), 30_000);
+  });
+});
