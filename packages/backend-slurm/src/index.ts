@@ -3,7 +3,7 @@ export { SlurmBackend } from "./slurm-backend.js";
 export { slurmBackend, createSlurmBackend, SLURM_CONFIG_KEYS } from "./slurm-descriptor.js";
 export { register } from "./registration.js";
 export { renderSlurmHeader, formatSlurmMemory, formatSlurmWalltime, outputPattern } from "./slurm-header.js";
-export { SBATCH, directiveWord, readDirectives, optionValue } from "./slurm-directives.js";
+export { SBATCH, directiveWord, readDirectives } from "./slurm-directives.js";
 export { parseSbatchOutput, sbatchArgs, type SbatchAnswer } from "./slurm-submit.js";
 export { parseSqueueOutput, mapSlurmState, matchRows, squeueSelectors, SQUEUE_FORMAT, type SqueueRow, type SqueueRowId } from "./slurm-status.js";
 export { scancelArgs, onlyHarmlessErrors } from "./slurm-cancel.js";
