@@ -1,7 +1,9 @@
-import { SBATCH, parseJobId, readDirectives, renderSlurmHeader, taskJobId } from "@daskq/backend-slurm";
+import { SBATCH, outputFileOf, parseJobId, readDirectives, readSlurmOptions, renderSlurmHeader, taskJobId, type SlurmOptions } from "@daskq/backend-slurm";
 import {
   checkSubmitRequest,
+  DaskqError,
   isTerminal,
+  lastLines,
   runChecked,
   silentLogger,
   type ArrayIndex,
@@ -18,8 +20,7 @@ import { statusOfRecords } from "./job-records.js";
 import { checkTokenClaims, readTokenClaims } from "./jwt.js";
 import { jobProperties, type JobProperties } from "./sbatch-options.js";
 import type { SlurmRestClient } from "./slurmrest-client.js";
-import type { SlurmRestOptions } from "./slurmrest-options.js";
-import { outputFileOfJob } from "./output-file.js";
+import { readSlurmRestOptions, type SlurmRestOptions } from "./slurmrest-options.js";
 
 /** The PATH a job starts with: slurmrestd passes no environment of the client's (sbatch's --export=ALL has no REST twin). */
 export const JOB_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -40,51 +41,63 @@ export class SlurmRestBackend implements Backend {
   readonly arrayIndex: ArrayIndex | undefined;
   readonly script: ScriptFormat = { directivePrefix: SBATCH, header: renderSlurmHeader };
 
+  private readonly slurm: SlurmOptions;
   private readonly arrays = new ArrayBook();
   private readonly outputFiles = new Map<string, string>();
   private readonly createdDirectories = new Set<string>();
+  private connection: { readonly options: SlurmRestOptions; readonly client: SlurmRestClient } | undefined;
 
   /**
-   * @param client The slurmrestd client (TCP with JWT, or the local socket).
+   * @param values The validated `jobqueue.slurmrest` values. Slurm's keys are read at once; how to
+   *   reach slurmrestd (`url`/`socket`/`token`, ...) only by `prepare()`, so that a backend made to
+   *   preview a job script, or to ask its capabilities, needs no server.
    * @param runner Where job output files are read and the output directory is created: a host that
    *   sees the cluster's file system (this machine on a login node, or a login node over SSH).
+   * @param makeClient The client for the connection options (TCP with JWT, or the local socket).
    */
   constructor(
-    private readonly client: SlurmRestClient,
+    private readonly values: Readonly<Record<string, unknown>> | undefined,
     private readonly runner: CommandRunner,
-    private readonly options: SlurmRestOptions,
+    private readonly makeClient: (options: SlurmRestOptions) => SlurmRestClient,
     private readonly logger: Logger = silentLogger,
   ) {
-    this.capabilities = { arrays: options.arrays };
-    this.arrayIndex = options.arrays ? { variable: "SLURM_ARRAY_TASK_ID", first: 0 } : undefined;
+    this.slurm = readSlurmOptions(values);
+    this.capabilities = { arrays: this.slurm.arrays };
+    this.arrayIndex = this.slurm.arrays ? { variable: "SLURM_ARRAY_TASK_ID", first: 0 } : undefined;
   }
 
   /**
-   * Checks the token's own claims (expired, another user), then discovers the API version and has
-   * slurmctld accept the caller: a bad token fails here, before anything is submitted.
+   * Reads the connection options, checks the token's own claims (expired, another user), then
+   * discovers the API version and has slurmctld accept the caller: a bad token fails here, before
+   * anything is submitted.
+   *
+   * @throws ConfigError for missing or malformed connection options; DaskqError for a token that
+   *   cannot work or a server that cannot be used.
    */
   async prepare(): Promise<void> {
-    const auth = this.options.auth;
+    const { options, client } = this.connect();
+    const auth = options.auth;
     if (auth) checkTokenClaims(readTokenClaims(auth.token), auth.user, Date.now() / 1000);
-    await this.client.connect();
+    await client.connect();
   }
 
   /** ONE `POST job/submit` for `count` jobs (an array `0-(count-1)[%limit]` when count > 1). */
   async submit(request: SubmitRequest): Promise<string[]> {
-    checkSubmitRequest(this.name, request, this.options.arrays, "jobqueue.slurmrest.arrays: false");
+    checkSubmitRequest(this.name, request, this.slurm.arrays, "jobqueue.slurmrest.arrays: false");
     const script = request.script;
-    if (script === undefined) throw new Error("slurmrest: a submit request without a job script (core renders one for script backends)");
+    if (script === undefined) throw new DaskqError(this.name, "a submit request without a job script; core renders one for every script backend");
     const job = this.jobOf(script, request);
     await this.prepare();
+    const { client } = this.connect();
     await this.ensureDirectory(request.outputDirectory);
-    const jobId = String(await this.client.submit(script, job));
+    const jobId = String(await client.submit(script, job));
     const ids = request.count === 1 ? [jobId] : Array.from({ length: request.count }, (_, i) => taskJobId(jobId, i));
     if (request.count > 1) this.arrays.add(jobId, request.count);
     for (const id of ids) {
-      const file = outputFileOfJob(script, id);
+      const file = outputFileOf(request.outputDirectory, request.spec.jobName, id);
       if (file !== undefined) this.outputFiles.set(id, file);
     }
-    this.logger.debug(`slurmrest: ${this.client.apiVersion} job/submit -> ${ids.length === 1 ? ids[0] : `${ids[0]} ... ${ids.at(-1)}`}`);
+    this.logger.debug(`slurmrest: ${client.apiVersion} job/submit -> ${ids.length === 1 ? ids[0] : `${ids[0]} ... ${ids.at(-1)}`}`);
     return ids;
   }
 
@@ -92,7 +105,8 @@ export class SlurmRestBackend implements Backend {
   async status(ids: readonly string[]): Promise<Map<string, JobStatus>> {
     const wanted = ids.filter((id) => parseJobId(id) !== undefined);
     if (wanted.length === 0) return new Map();
-    const records = await this.client.jobs();
+    await this.prepare();
+    const records = await this.connect().client.jobs();
     const result = statusOfRecords(records, wanted, (word) => this.logger.warn(`slurmrest: unknown Slurm job state ${word}; treating it as queued`));
     for (const [id, status] of result) if (isTerminal(status.state)) this.arrays.ended(id);
     return result;
@@ -104,8 +118,11 @@ export class SlurmRestBackend implements Backend {
    */
   async cancel(ids: readonly string[]): Promise<void> {
     const targets = this.arrays.plan(ids);
+    if (targets.length === 0) return;
+    await this.prepare();
+    const { client } = this.connect();
     for (let i = 0; i < targets.length; i += CANCEL_CONCURRENCY) {
-      await Promise.all(targets.slice(i, i + CANCEL_CONCURRENCY).map((target) => this.client.cancel(target)));
+      await Promise.all(targets.slice(i, i + CANCEL_CONCURRENCY).map((target) => client.cancel(target)));
     }
   }
 
@@ -113,8 +130,7 @@ export class SlurmRestBackend implements Backend {
   async logTail(id: string, lines: number): Promise<string | undefined> {
     const path = this.outputFiles.get(id);
     if (path === undefined) return undefined;
-    const text = await this.runner.readFile(path);
-    return text === undefined ? undefined : text.trimEnd().split("\n").slice(-lines).join("\n");
+    return lastLines(await this.runner.readFile(path), lines);
   }
 
   /** The job properties of the script's header, with what sbatch would add: environment, working directory, array. */
@@ -123,10 +139,19 @@ export class SlurmRestBackend implements Backend {
     job["environment"] = { PATH: JOB_PATH };
     job["current_working_directory"] ??= request.outputDirectory;
     if (request.count > 1) {
-      const limit = request.maxRunning ?? this.options.arrayMaxRunning;
+      const limit = request.maxRunning ?? this.slurm.arrayMaxRunning;
       job["array"] = `0-${request.count - 1}${limit === undefined ? "" : `%${limit}`}`;
     }
     return job;
+  }
+
+  /** The connection options and client, made once. */
+  private connect(): { readonly options: SlurmRestOptions; readonly client: SlurmRestClient } {
+    if (!this.connection) {
+      const options = readSlurmRestOptions(this.values);
+      this.connection = { options, client: this.makeClient(options) };
+    }
+    return this.connection;
   }
 
   /** `mkdir -p` of the output directory through the runner, once: Slurm does not create it, and a job without it fails at launch. */

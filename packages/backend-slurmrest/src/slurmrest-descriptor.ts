@@ -4,7 +4,7 @@ import { FetchTransport } from "./fetch-transport.js";
 import type { HttpTransport } from "./http-transport.js";
 import { SlurmRestBackend } from "./slurmrest-backend.js";
 import { SlurmRestClient } from "./slurmrest-client.js";
-import { readSlurmRestOptions } from "./slurmrest-options.js";
+import type { SlurmRestOptions } from "./slurmrest-options.js";
 import { UnixSocketTransport } from "./unix-socket-transport.js";
 
 /** The keys of `jobqueue.slurmrest`: Slurm's own (job-cpu, job-mem, arrays, ...) and how to reach slurmrestd. */
@@ -24,12 +24,11 @@ export const SLURMREST_CONFIG_KEYS: readonly ConfigKey[] = [
  * @param wrap puts something between the client and the transport (tests and benchmarks count requests).
  */
 export function createSlurmRestBackend(context: BackendContext, wrap: (transport: HttpTransport) => HttpTransport = (t) => t): SlurmRestBackend {
-  const options = readSlurmRestOptions(context.options);
-  const transport = wrap(
-    options.url !== undefined ? new FetchTransport(options.url, options.timeoutMs) : new UnixSocketTransport(options.socket as string, options.timeoutMs),
-  );
-  const client = new SlurmRestClient(transport, options.auth, options.apiVersion, context.logger);
-  return new SlurmRestBackend(client, context.runner, options, context.logger);
+  const makeClient = (options: SlurmRestOptions): SlurmRestClient => {
+    const transport = options.url !== undefined ? new FetchTransport(options.url, options.timeoutMs) : new UnixSocketTransport(options.socket as string, options.timeoutMs);
+    return new SlurmRestClient(wrap(transport), options.auth, options.apiVersion, context.logger);
+  };
+  return new SlurmRestBackend(context.options, context.runner, makeClient, context.logger);
 }
 
 /** The registration unit of the slurmrest backend. */

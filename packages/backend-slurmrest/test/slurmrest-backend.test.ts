@@ -3,7 +3,7 @@ import { FakeRunner, testJobSpec } from "@daskq/testing";
 import { describe, expect, it } from "vitest";
 import { SlurmRestBackend, JOB_PATH } from "../src/slurmrest-backend.js";
 import { SlurmRestClient } from "../src/slurmrest-client.js";
-import { readSlurmRestOptions } from "../src/slurmrest-options.js";
+import { readSlurmRestOptions, type SlurmRestOptions } from "../src/slurmrest-options.js";
 import { FakeTransport, META, json, makeToken } from "./helpers.js";
 
 const OUT = "/home/u/.daskq/clusters/daskq-1/logs";
@@ -14,9 +14,9 @@ function setup(values: Record<string, unknown> = {}) {
     .on("POST", /job\/submit$/, () => json({ meta: META, errors: [], job_id: 700, step_id: "BATCH" }))
     .on("DELETE", /\/job\//, () => json({ meta: META, errors: [] }))
     .on("GET", /\/jobs$/, () => json({ meta: META, errors: [], jobs: [{ job_id: 700, array_job_id: 700, array_task_id: null, array_task_string: "0-199", job_state: "PENDING", state_reason: "Priority" }] }));
-  const options = readSlurmRestOptions({ url: "http://fake:6820", token, ...values }, {});
   const runner = new FakeRunner();
-  const backend = new SlurmRestBackend(new SlurmRestClient(transport, options.auth, options.apiVersion), runner, options, silentLogger);
+  const makeClient = (o: SlurmRestOptions) => new SlurmRestClient(transport, o.auth, o.apiVersion);
+  const backend = new SlurmRestBackend({ url: "http://fake:6820", token, ...values }, runner, makeClient, silentLogger);
   return { transport, runner, backend };
 }
 
@@ -73,7 +73,7 @@ describe("SlurmRestBackend", () => {
   it("refuses an array with arrays: false, before any request", async () => {
     const { transport, backend } = setup({ arrays: false });
     expect(backend.capabilities.arrays).toBe(false);
-    await expect(backend.submit(request(backend, 2))).rejects.toThrow(/arrays are switched off \(jobqueue.slurmrest.arrays: false\)/);
+    await expect(backend.submit({ ...request(backend, 1), count: 2 })).rejects.toThrow(/arrays are switched off \(jobqueue.slurmrest.arrays: false\)/);
     expect(transport.requests).toEqual([]);
   });
 
@@ -119,6 +119,15 @@ describe("SlurmRestBackend", () => {
 });
 
 describe("options", () => {
+  it("are read at prepare(): a backend for a preview or a capability probe needs no server", async () => {
+    const backend = new SlurmRestBackend({ arrays: false }, new FakeRunner(), () => {
+      throw new Error("no client expected");
+    });
+    expect(backend.capabilities.arrays).toBe(false);
+    expect(backend.script.header(testJobSpec(), { jobName: "w", outputDirectory: OUT })).toContain("#SBATCH --cpus-per-task=8");
+    await expect(backend.prepare()).rejects.toThrow("[daskq:config] url: set either url");
+  });
+
   it("need url or socket, a token with url, none with socket", () => {
     expect(() => readSlurmRestOptions({}, {})).toThrow("[daskq:config] url: set either url (slurmrestd over TCP with a JWT, e.g. http://login1:6820) or socket");
     expect(() => readSlurmRestOptions({ url: "http://h:1", socket: "/s" }, {})).toThrow(/socket: set url or socket, not both/);

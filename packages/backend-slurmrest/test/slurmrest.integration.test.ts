@@ -122,7 +122,10 @@ describe.runIf(present)("slurmrest against the real slurmrestd 22.05", () => {
     // Valid claims, wrong signature: only slurmctld can tell. The ping in prepare() asks it.
     const forged = `${token?.slice(0, -4)}AAAA`;
     const bad = countedBackend(jobOptions({ token: forged }));
-    const error = await bad.backend.submit(sleepRequest(bad.backend, bad.spec, 2)).catch((e: unknown) => e as Error);
+    const error = await bad.backend.submit(sleepRequest(bad.backend, bad.spec, 2)).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
     expect(error?.message).toMatch(/\(v0\.0\.38\) GET ping: slurmctld does not accept user \S+ with the given JWT/);
     expect(error?.message).not.toContain(forged);
     expect(bad.http.calls).toEqual(["GET /openapi", "GET /slurm/v0.0.38/ping"]);
