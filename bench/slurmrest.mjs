@@ -19,7 +19,7 @@ import { parseArgs } from "node:util";
 import { mkdirSync, rmSync } from "node:fs";
 import { slurmBackend } from "@daskq/backend-slurm";
 import { createSlurmRestBackend, slurmRestBackend } from "@daskq/backend-slurmrest";
-import { LocalRunner, loadBackendConfig, renderJobScript, resolveJobSpec, silentLogger } from "@daskq/core";
+import { LocalRunner, loadBackendConfig, renderJobScript, resolveJobSpec, silentLogger, workerLaunch } from "@daskq/core";
 import { CountingRunner } from "@daskq/testing";
 
 const { values: args } = parseArgs({
@@ -64,14 +64,8 @@ function makeBackend(kind) {
 }
 
 function request(backend, spec, n) {
-  const worker = {
-    argv: [python, "-c", "import time; time.sleep(60)"],
-    expandOnNode: [],
-    env: {},
-    naming: n > 1 ? { kind: "array", base: "bench" } : { kind: "fixed", name: "bench" },
-    prologue: [],
-    epilogue: [],
-  };
+  // The jobs stay queued in partition `down`: the scheduler address is never dialled.
+  const worker = workerLaunch(spec, "tcp://127.0.0.1:1", n > 1 ? { kind: "array", base: "bench" } : { kind: "fixed", name: "bench" });
   return { spec, worker, count: n, outputDirectory: outputs, script: renderJobScript(backend, spec, worker, outputs) };
 }
 

@@ -1,4 +1,4 @@
-import { renderJobScript, silentLogger, type SubmitRequest, type WorkerLaunch } from "@daskq/core";
+import { renderJobScript, silentLogger, workerLaunch, type SubmitRequest } from "@daskq/core";
 import { FakeRunner, testJobSpec } from "@daskq/testing";
 import { describe, expect, it } from "vitest";
 import { SlurmRestBackend, JOB_PATH } from "../src/slurmrest-backend.js";
@@ -22,14 +22,7 @@ function setup(values: Record<string, unknown> = {}) {
 
 function request(backend: SlurmRestBackend, count: number, extra: Partial<SubmitRequest> = {}): SubmitRequest {
   const spec = testJobSpec({ logDirectory: undefined });
-  const worker: WorkerLaunch = {
-    argv: ["/usr/bin/python3", "-m", "distributed.cli.dask_worker", "tcp://10.0.0.1:8786"],
-    expandOnNode: [],
-    env: {},
-    naming: count > 1 ? { kind: "array", base: "dask-worker" } : { kind: "fixed", name: "dask-worker" },
-    prologue: [],
-    epilogue: [],
-  };
+  const worker = workerLaunch(spec, "tcp://10.0.0.1:8786", count > 1 ? { kind: "array", base: "dask-worker" } : { kind: "fixed", name: "dask-worker" });
   return { spec, worker, count, outputDirectory: OUT, script: renderJobScript(backend, spec, worker, OUT), ...extra };
 }
 

@@ -11,6 +11,7 @@ import {
   type BackendDescriptor,
   type JobSpec,
   type SubmitRequest,
+  workerLaunch,
 } from "@daskq/core";
 import { PYTHON, eventually, requireService } from "@daskq/testing";
 import { afterAll, describe, expect, it } from "vitest";
@@ -56,16 +57,9 @@ function countedDescriptor(onCreate: (http: CountingTransport) => void): Backend
   };
 }
 
-/** A request for `count` jobs that would sleep (they stay queued in `down`). */
+/** A request for `count` worker jobs (they stay queued in `down`, so no scheduler is needed). */
 function sleepRequest(backend: SlurmRestBackend, spec: JobSpec, count: number): SubmitRequest {
-  const worker = {
-    argv: [PYTHON, "-c", "import time; time.sleep(60)"],
-    expandOnNode: [],
-    env: {},
-    naming: count > 1 ? ({ kind: "array", base: "it" } as const) : ({ kind: "fixed", name: "it" } as const),
-    prologue: [],
-    epilogue: [],
-  };
+  const worker = workerLaunch(spec, "tcp://127.0.0.1:1", count > 1 ? { kind: "array", base: "it" } : { kind: "fixed", name: "it" });
   return { spec, worker, count, outputDirectory: outputs, script: renderJobScript(backend, spec, worker, outputs) };
 }
 
