@@ -15,7 +15,7 @@ import {
 } from "@daskq/core";
 import { PYTHON, eventually, requireService } from "@daskq/testing";
 import { afterAll, describe, expect, it } from "vitest";
-import { createSlurmRestBackend, slurmRestBackend, type SlurmRestBackend } from "../src/index.js";
+import { createSlurmRestBackend, slurmRestBackend, type HttpTransport, type SlurmRestBackend } from "../src/index.js";
 import { CountingTransport } from "./helpers.js";
 import { SLURMREST_SOCKET, SLURMREST_URL, START_SLURMREST, freshToken, slurmrestIsUp } from "./slurmrest-available.js";
 
@@ -36,12 +36,14 @@ function jobOptions(extra: Record<string, unknown> = {}): Record<string, unknown
 /** A backend made as core makes it, whose HTTP requests are counted. */
 function countedBackend(options: Record<string, unknown>): { backend: SlurmRestBackend; http: CountingTransport; spec: JobSpec } {
   const spec = resolveJobSpec(loadBackendConfig(slurmRestBackend, { job: options, env }), { python: PYTHON });
-  let http: CountingTransport | undefined;
-  const backend = createSlurmRestBackend(
-    { runner, logger: silentLogger, options: spec.backendOptions, clusterId: "daskq-slurmrest-test" },
-    (t) => (http = new CountingTransport(t)),
-  );
-  return { backend, http: http as CountingTransport, spec };
+  // The backend makes its transport in prepare(): count through a stand-in that forwards to it.
+  let inner: HttpTransport | undefined;
+  const http = new CountingTransport({ endpoint: SLURMREST_URL, send: (request) => (inner as HttpTransport).send(request) });
+  const backend = createSlurmRestBackend({ runner, logger: silentLogger, options: spec.backendOptions, clusterId: "daskq-slurmrest-test" }, (t) => {
+    inner = t;
+    return http;
+  });
+  return { backend, http, spec };
 }
 
 /** A descriptor whose backends count their HTTP requests into `http`. */
