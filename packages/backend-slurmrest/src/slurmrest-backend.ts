@@ -93,10 +93,7 @@ export class SlurmRestBackend implements Backend {
     const jobId = String(await client.submit(script, job));
     const ids = request.count === 1 ? [jobId] : Array.from({ length: request.count }, (_, i) => taskJobId(jobId, i));
     if (request.count > 1) this.arrays.add(jobId, request.count);
-    for (const id of ids) {
-      const file = outputFileOf(request.outputDirectory, request.spec.jobName, id);
-      if (file !== undefined) this.outputFiles.set(id, file);
-    }
+    for (const id of ids) this.adoptJob(id, request);
     this.logger.debug(`slurmrest: ${client.apiVersion} job/submit -> ${ids.length === 1 ? ids[0] : `${ids[0]} ... ${ids.at(-1)}`}`);
     return ids;
   }
@@ -124,6 +121,12 @@ export class SlurmRestBackend implements Backend {
     for (let i = 0; i < targets.length; i += CANCEL_CONCURRENCY) {
       await Promise.all(targets.slice(i, i + CANCEL_CONCURRENCY).map((target) => client.cancel(target)));
     }
+  }
+
+  /** Remembers where job `id` writes its output, for `logTail` (also of a job another process submitted, e.g. `daskq logs`). */
+  adoptJob(id: string, request: Pick<SubmitRequest, "spec" | "outputDirectory">): void {
+    const file = outputFileOf(request.outputDirectory, request.spec.jobName, id);
+    if (file !== undefined) this.outputFiles.set(id, file);
   }
 
   /** The last `lines` lines of the job's output file, read through the runner. */

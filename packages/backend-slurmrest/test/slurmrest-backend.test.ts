@@ -108,6 +108,9 @@ describe("SlurmRestBackend", () => {
     expect(await backend.logTail(ids[1] as string, 2)).toBe("b\nslurmstepd: error: execve(): python3: No such file or directory");
     expect(await backend.logTail(ids[0] as string, 2)).toBeUndefined();
     expect(await backend.logTail("12345", 2)).toBeUndefined();
+    backend.adoptJob("12345", { spec: testJobSpec(), outputDirectory: OUT });
+    await runner.writeFile(`${OUT}/dask-worker-12345_4294967294.out`, "adopted\n");
+    expect(await backend.logTail("12345", 2)).toBe("adopted");
   });
 });
 
