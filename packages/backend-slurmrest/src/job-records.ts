@@ -1,5 +1,5 @@
-import { matchRows, parseTaskRanges, type SqueueRow, type SqueueRowId } from "@daskq/backend-slurm";
-import type { JobStatus } from "@daskq/core";
+import { mapSlurmState, matchRows, parseTaskRanges, taskJobId, type SqueueRow, type SqueueRowId } from "@daskq/backend-slurm";
+import { isTerminal, type JobStatus, type NamedJob } from "@daskq/core";
 import type { JobRecord } from "./slurmrest-client.js";
 
 /**
@@ -28,4 +28,28 @@ export function recordRow(record: JobRecord): SqueueRow | undefined {
 export function statusOfRecords(records: readonly JobRecord[], ids: readonly string[], onUnknown?: (word: string) => void): Map<string, JobStatus> {
   const rows = records.map(recordRow).filter((row): row is SqueueRow => row !== undefined);
   return matchRows(rows, ids, onUnknown);
+}
+
+/**
+ * The unfinished jobs named `name` among `records`, each array task on its own (what
+ * `squeue -r -n <name>` lists): a record of still pending tasks (`0-31%4`) yields every task in it.
+ * Records in a final state are left out; a state word Slurm may add later counts as unfinished.
+ */
+export function namedJobsOfRecords(records: readonly JobRecord[], name: string): NamedJob[] {
+  const jobs: NamedJob[] = [];
+  for (const record of records) {
+    if (record.name !== name) continue;
+    const row = recordRow(record);
+    const state = row && mapSlurmState(row.native);
+    if (!row || (state !== undefined && isTerminal(state))) continue;
+    const id = row.id;
+    if (id.kind === "job") jobs.push({ id: id.jobId });
+    else if (id.kind === "task") jobs.push({ id: taskJobId(id.arrayJobId, id.taskId), arrayIndex: id.taskId });
+    else {
+      for (const range of id.ranges) {
+        for (let task = range.first; task <= range.last; task += range.step) jobs.push({ id: taskJobId(id.arrayJobId, task), arrayIndex: task });
+      }
+    }
+  }
+  return jobs;
 }

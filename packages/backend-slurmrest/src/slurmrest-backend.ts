@@ -12,11 +12,12 @@ import {
   type CommandRunner,
   type JobStatus,
   type Logger,
+  type NamedJob,
   type ScriptFormat,
   type SubmitRequest,
 } from "@daskq/core";
 import { ArrayBook } from "./cancel-plan.js";
-import { statusOfRecords } from "./job-records.js";
+import { namedJobsOfRecords, statusOfRecords } from "./job-records.js";
 import { checkTokenClaims, readTokenClaims } from "./jwt.js";
 import { jobProperties, type JobProperties } from "./sbatch-options.js";
 import type { SlurmRestClient } from "./slurmrest-client.js";
@@ -107,6 +108,12 @@ export class SlurmRestBackend implements Backend {
     const result = statusOfRecords(records, wanted, (word) => this.logger.warn(`slurmrest: unknown Slurm job state ${word}; treating it as queued`));
     for (const [id, status] of result) if (isTerminal(status.state)) this.arrays.ended(id);
     return result;
+  }
+
+  /** The unfinished jobs named `name`, array tasks one by one, from ONE `GET jobs` (a submit whose answer was lost is found by name). */
+  async jobsNamed(name: string): Promise<NamedJob[]> {
+    await this.prepare();
+    return namedJobsOfRecords(await this.connect().client.jobs(), name);
   }
 
   /**

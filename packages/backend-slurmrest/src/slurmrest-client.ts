@@ -20,6 +20,8 @@ export interface SlurmApiError {
 /** The fields of a job record (`GET /slurm/<version>/jobs`) that daskq reads. */
 export interface JobRecord {
   readonly job_id: number;
+  /** The batch job name (`--job-name`). */
+  readonly name?: string;
   /** The array's job id for an array task (0 otherwise). */
   readonly array_job_id?: number;
   /** The task index; null for a record that stands for the array's still pending tasks. */

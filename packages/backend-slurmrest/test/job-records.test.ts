@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ArrayBook } from "../src/cancel-plan.js";
-import { recordRow, statusOfRecords } from "../src/job-records.js";
+import { namedJobsOfRecords, recordRow, statusOfRecords } from "../src/job-records.js";
 import type { JobRecord } from "../src/slurmrest-client.js";
 
 // Records as `GET /slurm/v0.0.38/jobs` of slurmrestd 22.05.8 returned them (recorded on the testbed,
@@ -37,6 +37,28 @@ describe("job records as statuses", () => {
     const report = statusOfRecords([{ job_id: 9, job_state: "WEIRD" }], ["9"], (w) => seen.push(w));
     expect(report.get("9")).toEqual({ state: "queued", native: "WEIRD" });
     expect(seen).toEqual(["WEIRD"]);
+  });
+});
+
+describe("jobs by name (a submit whose answer was lost)", () => {
+  const named = (record: Omit<JobRecord, "name">, name = "dask-worker-daskq-0a1b2c3d"): JobRecord => ({ ...record, name });
+
+  it("lists unfinished jobs and tasks of that name, pending task ranges task by task", () => {
+    const records = [
+      named({ job_id: 8, array_job_id: 8, array_task_id: null, array_task_string: "2-5:3%2", job_state: "PENDING" }),
+      named({ job_id: 9, array_job_id: 8, array_task_id: 0, array_task_string: "", job_state: "RUNNING" }),
+      named({ job_id: 10, array_job_id: 8, array_task_id: 1, array_task_string: "", job_state: "FAILED" }),
+      named({ job_id: 11, array_job_id: 0, array_task_id: null, array_task_string: "", job_state: "CONFIGURING" }),
+      named({ job_id: 12, array_job_id: 0, array_task_id: null, array_task_string: "", job_state: "COMPLETED" }),
+      named({ job_id: 13, array_job_id: 0, array_task_id: null, array_task_string: "", job_state: "PENDING" }, "dask-worker-daskq-ffffffff"),
+    ];
+    expect(namedJobsOfRecords(records, "dask-worker-daskq-0a1b2c3d")).toEqual([
+      { id: "8_2", arrayIndex: 2 },
+      { id: "8_5", arrayIndex: 5 },
+      { id: "8_0", arrayIndex: 0 },
+      { id: "11" },
+    ]);
+    expect(namedJobsOfRecords(records, "dask-worker")).toEqual([]);
   });
 });
 

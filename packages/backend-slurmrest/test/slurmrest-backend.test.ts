@@ -89,6 +89,21 @@ describe("SlurmRestBackend", () => {
     expect(transport.requests.length).toBe(before + 1);
   });
 
+  it("jobsNamed finds the tasks of a submit whose answer was lost, in ONE request", async () => {
+    const { transport, backend } = setup();
+    transport.on("GET", /\/jobs$/, () =>
+      json({ meta: META, errors: [], jobs: [{ job_id: 700, name: "dask-worker-daskq-0a1b2c3d", array_job_id: 700, array_task_id: null, array_task_string: "0-2", job_state: "PENDING" }] }),
+    );
+    await backend.prepare();
+    const before = transport.requests.length;
+    expect(await backend.jobsNamed("dask-worker-daskq-0a1b2c3d")).toEqual([
+      { id: "700_0", arrayIndex: 0 },
+      { id: "700_1", arrayIndex: 1 },
+      { id: "700_2", arrayIndex: 2 },
+    ]);
+    expect(transport.calls().slice(before)).toEqual(["GET /slurm/v0.0.38/jobs"]);
+  });
+
   it("cancelling all of an array is ONE DELETE; a part goes task by task", async () => {
     const { transport, backend } = setup();
     const ids = await backend.submit(request(backend, 6));
