@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 import "reflect-metadata";
+import { dropOutputWhenReaderCloses } from "./closed-output.js";
 import { main } from "./main.js";
+
+dropOutputWhenReaderCloses(process.stdout);
+dropOutputWhenReaderCloses(process.stderr);
 
 main(process.argv.slice(2)).then(
   (code) => {

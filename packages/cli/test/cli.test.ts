@@ -1,3 +1,5 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdtempSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -45,6 +47,17 @@ describe("daskq command line", () => {
     const result = await daskq(["backends", "--json"]);
     const names = (JSON.parse(result.stdout) as Array<{ name: string }>).map((b) => b.name);
     expect(names).toContain("local");
+  });
+
+  it("ends quietly with code 0 when its reader closes early (daskq backends | head -1)", async () => {
+    const child = spawn("node", [bin, "backends"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+    // The reader is gone before the first line is written: every write meets EPIPE.
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = (await once(child, "close")) as [number | null];
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
   });
 
   it("loads third-party daskq-backend-* packages found in node_modules", async () => {
