@@ -1,6 +1,6 @@
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { container } from "tsyringe";
+import { container as tsyringeContainer, type DependencyContainer } from "tsyringe";
 import { DaskqError, findBackendPackages, loadBackends } from "@daskq/core";
 import { backends } from "./commands/backends.js";
 import { cleanup } from "./commands/cleanup.js";
@@ -27,7 +27,10 @@ Commands:
 
 Run 'daskq COMMAND --help' for the options of a command.`;
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+/** A command: its arguments and the ONE container every backend is registered in and looked up from. */
+type Command = (argv: string[], container: DependencyContainer) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
   up,
   run,
   logs,
@@ -38,8 +41,12 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   cleanup,
 };
 
-/** Runs the CLI and resolves with the process exit code. */
-export async function main(argv: string[]): Promise<number> {
+/**
+ * Runs the CLI and resolves with the process exit code. Installed backend packages are registered in
+ * `container` (by default this package's tsyringe container), and every command looks them up THERE:
+ * with several copies of tsyringe installed, each copy has its own global container.
+ */
+export async function main(argv: string[], container: DependencyContainer = tsyringeContainer): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "-h" || name === "help") {
     process.stdout.write(`${MAIN_HELP}\n`);
@@ -53,7 +60,7 @@ export async function main(argv: string[]): Promise<number> {
   const here = dirname(fileURLToPath(import.meta.url));
   await loadBackends(container, findBackendPackages([process.cwd(), here]), (m) => process.stderr.write(`daskq warning: ${m}\n`));
   try {
-    return await command(rest);
+    return await command(rest, container);
   } catch (error) {
     if (error instanceof DaskqError) {
       process.stderr.write(`${error.message}\n`);

@@ -1,5 +1,6 @@
 import { rm } from "node:fs/promises";
 import { cleanUpCluster, clusterCondition, isAlive, listClusterRecords, stateDirectory } from "@daskq/core";
+import type { DependencyContainer } from "tsyringe";
 import { consoleLogger } from "../console-logger.js";
 import { parseSimpleArgs } from "../simple-args.js";
 import { describeRecord } from "./ls.js";
@@ -12,7 +13,7 @@ forgets them. Clusters whose daskq process still runs, or runs on another host, 
 Without CLUSTER ids, every dead cluster of this host is cleaned.`;
 
 /** `daskq cleanup`: exit code 1 when a cleanup failed or a job was still alive at the end. */
-export async function cleanup(argv: string[]): Promise<number> {
+export async function cleanup(argv: string[], container: DependencyContainer): Promise<number> {
   const values = parseSimpleArgs(argv, "cleanup", true);
   if (values.help) {
     process.stdout.write(`${CLEANUP_HELP}\n`);
@@ -34,7 +35,7 @@ export async function cleanup(argv: string[]): Promise<number> {
       logger.warn(`${record.clusterId}: its watchdog (pid ${record.watchdog.pid}) is cleaning it up; not touching it`);
       continue;
     }
-    const after = condition === "dead-with-jobs" ? await cleanUpCluster(path, record, { logger, cancelRetryMs: 10_000, confirmMs: 30_000 }) : record;
+    const after = condition === "dead-with-jobs" ? await cleanUpCluster(path, record, { container, logger, cancelRetryMs: 10_000, confirmMs: 30_000 }) : record;
     const done = clusterCondition(after) === "dead-cleaned";
     if (done) {
       await rm(path, { force: true });

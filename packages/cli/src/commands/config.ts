@@ -1,5 +1,5 @@
 import { configToJson, findBackend, formatConfig, loadBackendConfig } from "@daskq/core";
-import { container } from "tsyringe";
+import type { DependencyContainer } from "tsyringe";
 import { CLUSTER_OPTIONS_HELP, clusterOptionsFrom, parseClusterArgs } from "../cli-options.js";
 
 export const CONFIG_HELP = `Usage: daskq config [options]
@@ -13,7 +13,7 @@ Example: daskq config --backend slurm --cores 8
 ${CLUSTER_OPTIONS_HELP}`;
 
 /** `daskq config`. */
-export async function config(argv: string[]): Promise<number> {
+export async function config(argv: string[], container: DependencyContainer): Promise<number> {
   const { values } = parseClusterArgs(argv);
   if (values.help) {
     process.stdout.write(`${CONFIG_HELP}\n`);

@@ -1,4 +1,5 @@
 import { DaskqError, readJobLogTail } from "@daskq/core";
+import type { DependencyContainer } from "tsyringe";
 import { CLUSTER_OPTIONS, clusterOptionsFrom, integer, parseCommandArgs } from "../cli-options.js";
 
 const LOGS_OPTIONS = {
@@ -30,7 +31,7 @@ Options:
   -h, --help                    this help`;
 
 /** `daskq logs JOB-ID`: prints the tail of a job's output; exit 1 when it is not known. */
-export async function logs(argv: string[]): Promise<number> {
+export async function logs(argv: string[], container: DependencyContainer): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, LOGS_OPTIONS, true);
   if (values.help) {
     process.stdout.write(`${LOGS_HELP}\n`);
@@ -40,7 +41,7 @@ export async function logs(argv: string[]): Promise<number> {
   if (!jobId || extra.length > 0) throw new DaskqError("cli", "daskq logs takes exactly one job id, e.g. daskq logs --backend slurm 1234");
   const lines = values.lines === undefined ? 50 : integer("--lines", values.lines);
   const { backend, configName, job } = clusterOptionsFrom(values);
-  const tail = await readJobLogTail({ backend, configName, job }, jobId, lines);
+  const tail = await readJobLogTail({ backend, configName, job, container }, jobId, lines);
   if (tail === undefined) {
     throw new DaskqError("cli", `no output known for job ${jobId} on ${backend}: give the --log-directory the cluster used (or set log-directory in jobqueue.yaml)`);
   }

@@ -1,5 +1,6 @@
 import { execa } from "execa";
 import { DaskqError, JobQueueCluster } from "@daskq/core";
+import type { DependencyContainer } from "tsyringe";
 import { adaptOptionsFrom, CLUSTER_OPTIONS_HELP, clusterOptionsFrom, parseClusterArgs, scaleRequestFrom } from "../cli-options.js";
 import { consoleLogger } from "../console-logger.js";
 
@@ -17,7 +18,7 @@ Examples:
 ${CLUSTER_OPTIONS_HELP}`;
 
 /** `daskq run`: resolves with the command's exit code. */
-export async function run(argv: string[]): Promise<number> {
+export async function run(argv: string[], container: DependencyContainer): Promise<number> {
   const split = argv.indexOf("--");
   const own = split >= 0 ? argv.slice(0, split) : argv;
   const command = split >= 0 ? argv.slice(split + 1) : [];
@@ -30,7 +31,7 @@ export async function run(argv: string[]): Promise<number> {
   const logger = consoleLogger(values.verbose ?? false);
   const request = scaleRequestFrom(values);
   if (values.adapt && request) throw new DaskqError("cli", "give --adapt or --jobs/--workers, not both");
-  const cluster = await JobQueueCluster.create({ ...clusterOptionsFrom(values), logger, handleSignals: false });
+  const cluster = await JobQueueCluster.create({ ...clusterOptionsFrom(values), container, logger, handleSignals: false });
   try {
     cluster.on("cluster-error", (error) => logger.error(error.message));
     if (values.adapt) await cluster.adapt(adaptOptionsFrom(values));

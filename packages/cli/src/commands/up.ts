@@ -1,5 +1,6 @@
 import { DaskqError, JobQueueCluster } from "@daskq/core";
 import { serveStatusPage, type StatusPage } from "@daskq/status";
+import type { DependencyContainer } from "tsyringe";
 import { adaptOptionsFrom, CLUSTER_OPTIONS, CLUSTER_OPTIONS_HELP, clusterOptionsFrom, integer, parseCommandArgs, scaleRequestFrom } from "../cli-options.js";
 import { consoleLogger } from "../console-logger.js";
 import { formatProgress, ProgressLine } from "../progress.js";
@@ -34,7 +35,7 @@ Status page options:
 ${CLUSTER_OPTIONS_HELP}`;
 
 /** `daskq up`: resolves with the exit code once the cluster is closed. */
-export async function up(argv: string[]): Promise<number> {
+export async function up(argv: string[], container: DependencyContainer): Promise<number> {
   const { values } = parseCommandArgs(argv, UP_OPTIONS);
   if (values.help) {
     process.stdout.write(`${UP_HELP}\n`);
@@ -44,7 +45,7 @@ export async function up(argv: string[]): Promise<number> {
   const request = scaleRequestFrom(values);
   if (values.adapt && request) throw new DaskqError("cli", "give --adapt or --jobs/--workers, not both");
   const options = clusterOptionsFrom(values);
-  const cluster = await JobQueueCluster.create({ ...options, logger, handleSignals: false });
+  const cluster = await JobQueueCluster.create({ ...options, container, logger, handleSignals: false });
   const progress = new ProgressLine(values.json ? { write: (t: string) => process.stdout.write(t) } : process.stdout);
   let page: StatusPage | undefined;
   try {
