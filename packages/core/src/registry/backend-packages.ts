@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { DependencyContainer } from "tsyringe";
+import { exportTarget } from "./package-exports.js";
 
 /** A backend package found on disk. */
 export interface BackendPackage {
@@ -52,26 +53,40 @@ function safeReaddir(dir: string): string[] {
 
 /**
  * Loads each package: its `register(container)` export when it has one, else its `/register`
- * side-effect entry; a package with neither is skipped. A package that fails to load is reported, not fatal.
+ * side-effect entry; a package with neither is skipped. Entries are found as Node finds them for
+ * an `import`: through the package's `exports` map when it has one (then `main` is not used), else
+ * `main` (or `index.js`) and a `register.js` file. A package that fails to load is reported, not fatal.
  */
 export async function loadBackends(container: DependencyContainer, packages: readonly BackendPackage[], warn: (m: string) => void): Promise<void> {
   for (const pkg of packages) {
     try {
-      const require = createRequire(join(pkg.dir, "package.json"));
       const manifest = JSON.parse(readFileSync(join(pkg.dir, "package.json"), "utf8")) as { main?: string; exports?: unknown };
-      const entry = manifest.exports || manifest.main ? require.resolve(pkg.dir) : undefined;
-      const mod = entry ? ((await import(pathToFileURL(entry).href)) as { register?: (c: DependencyContainer) => void }) : {};
-      if (typeof mod.register === "function") mod.register(container);
+      const main = entryFile(pkg.dir, manifest, ".");
+      const mod = main ? ((await import(pathToFileURL(main).href)) as { register?: (c: DependencyContainer) => void }) : {};
+      if (typeof mod.register === "function") {
+        mod.register(container);
+        continue;
+      }
       // A package with neither is a building block (e.g. a client library), not a backend: skipped.
-      else if (declaresRegisterEntry(pkg.dir, manifest.exports)) await import(pathToFileURL(require.resolve(`${pkg.dir}/register`)).href);
+      const register = entryFile(pkg.dir, manifest, "./register");
+      if (register) await import(pathToFileURL(register).href);
     } catch (error) {
       warn(`could not load backend package ${pkg.name}: ${(error as Error).message}`);
     }
   }
 }
 
-/** Whether a package offers a `/register` side-effect entry: in its `exports` map, or as a file when it has no map. */
-function declaresRegisterEntry(dir: string, exports: unknown): boolean {
-  if (exports && typeof exports === "object") return "./register" in exports;
-  return existsSync(join(dir, "register.js"));
+/**
+ * The file of a package's entry `subpath` (`.` or `./register`): from its `exports` map when it has
+ * one, else `main` / `index.js` for `.` and a `register.js` file for `./register`; undefined when
+ * the package has no such entry.
+ */
+function entryFile(dir: string, manifest: { main?: string; exports?: unknown }, subpath: string): string | undefined {
+  if (manifest.exports !== undefined && manifest.exports !== null) {
+    const target = exportTarget(manifest.exports, subpath);
+    return target === undefined ? undefined : join(dir, target);
+  }
+  const require = createRequire(join(dir, "package.json"));
+  if (subpath === ".") return manifest.main || existsSync(join(dir, "index.js")) ? require.resolve(dir) : undefined;
+  return existsSync(join(dir, "register.js")) ? join(dir, "register.js") : undefined;
 }
