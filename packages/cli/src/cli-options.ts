@@ -110,7 +110,7 @@ export function parseCommandArgs<O extends CommandOptions>(argv: string[], optio
 }
 
 /** Turns parsed options into `JobQueueCluster.create` options. */
-export function clusterOptionsFrom(values: ClusterValues): Omit<JobQueueClusterOptions, "logger"> {
+export function clusterOptionsFrom(values: ClusterValues): Omit<JobQueueClusterOptions, "logger" | "backend"> & { readonly backend: string } {
   const job: Record<string, unknown> = {};
   const direct = ["cores", "memory", "processes", "queue", "account", "walltime", "python", "log-directory", "max-pending-jobs", "interface", "ssh", "scheduler-placement"] as const;
   for (const key of direct) if (values[key] !== undefined) job[key] = numberIfNumeric(values[key] as string);

@@ -54,6 +54,7 @@ export {
   type SchedulerIdentity,
   type WorkersToCloseOptions,
   type RetireSelector,
+  type ResourceDemand,
 } from "./scheduler/scheduler-connection.js";
 export { WorkerStatusStream, type WorkerStatusEvents } from "./scheduler/worker-status-stream.js";
 export type { WorkerInfo } from "./scheduler/worker-info.js";
@@ -78,10 +79,15 @@ export {
   type SchedulerOptions,
   type SchedulerPlacement,
   type ClusterStatus,
+  type PoolScaleRequest,
 } from "./cluster/job-queue-cluster.js";
-export type { ClusterEvents } from "./cluster/cluster-events.js";
+export type { ClusterEvents, ReconcilerEvents } from "./cluster/cluster-events.js";
 export type { JobSnapshot } from "./cluster/tracked-job.js";
 export { jobsForRequest, type ScaleRequest } from "./cluster/scale-request.js";
+export { checkPools, providesResources, resourceArguments, type PoolOptions } from "./cluster/pool-options.js";
+export { WorkerPool, type PoolStatus, type WorkerPoolParts } from "./cluster/worker-pool.js";
+export { PoolsAdaptive } from "./adaptive/pools-adaptive.js";
+export { SCHEDULER_PRELOAD } from "./scheduler/scheduler-preload.js";
 export { previewJobScript, type PreviewOptions } from "./cluster/preview-job-script.js";
 export { readJobLogTail } from "./cluster/read-job-log-tail.js";
 

@@ -2,24 +2,36 @@ import type { ScaleDecision } from "../adaptive/scale-decision.js";
 import type { WorkerInfo } from "../scheduler/worker-info.js";
 import type { JobSnapshot } from "./tracked-job.js";
 
-/** Typed events of a `JobQueueCluster`. */
+/**
+ * Typed events of a `JobQueueCluster`. Job and worker events end with the name of the pool they
+ * belong to (`default` for a cluster made without pools; undefined for a worker of no pool).
+ */
 export interface ClusterEvents {
   /** A job was accepted by the batch system. */
-  "job-submitted": [job: JobSnapshot];
+  "job-submitted": [job: JobSnapshot, pool: string];
   /** The batch system (or a joining worker) says the job runs. */
-  "job-running": [job: JobSnapshot];
+  "job-running": [job: JobSnapshot, pool: string];
   /** The job ended normally, was cancelled, or vanished (`state` says which). */
-  "job-ended": [job: JobSnapshot];
+  "job-ended": [job: JobSnapshot, pool: string];
   /** The job failed; `logTail` is the end of its output file when known. */
-  "job-failed": [job: JobSnapshot, details: { readonly startFailure: boolean; readonly logTail: string | undefined }];
+  "job-failed": [job: JobSnapshot, details: { readonly startFailure: boolean; readonly logTail: string | undefined }, pool: string];
   /** A worker registered with the scheduler; `jobId` is its job when it is one of ours. */
-  "worker-joined": [worker: WorkerInfo, jobId: string | undefined];
+  "worker-joined": [worker: WorkerInfo, jobId: string | undefined, pool: string | undefined];
   /** A worker left the scheduler. */
-  "worker-left": [worker: WorkerInfo, jobId: string | undefined];
+  "worker-left": [worker: WorkerInfo, jobId: string | undefined, pool: string | undefined];
   /** The adaptive policy decided (up, down or same), with its numbers and reason. */
   "scale-decision": [decision: ScaleDecision];
   /** Something the cluster cannot fix by itself (e.g. repeated start failures, scheduler death). */
   "cluster-error": [error: Error];
   /** `close()` finished: no job and no process of this cluster is left. */
   closed: [];
+}
+
+/** The events a pool's reconciler emits; the cluster passes them on with the pool's name appended. */
+export interface ReconcilerEvents {
+  "job-submitted": [job: JobSnapshot];
+  "job-running": [job: JobSnapshot];
+  "job-ended": [job: JobSnapshot];
+  "job-failed": [job: JobSnapshot, details: { readonly startFailure: boolean; readonly logTail: string | undefined }];
+  "cluster-error": [error: Error];
 }

@@ -1,16 +1,12 @@
 import { EventEmitter } from "node:events";
 import { container as globalContainer, type DependencyContainer } from "tsyringe";
-import type { Backend, BackendDescriptor } from "../backend/backend.js";
+import type { BackendDescriptor } from "../backend/backend.js";
 import { dashboardLinkTemplate, formatDashboardLink, type DashboardLinkTemplate, type LinkTarget } from "../config/dashboard-link.js";
 import { loadBackendConfig, type BackendConfigSources } from "../config/load-backend-config.js";
 import type { ResolvedConfig } from "../config/load-config.js";
 import { resolveJobSpec } from "../config/job-spec-from-config.js";
 import { ConfigError, DaskqError, TimeoutError } from "../errors.js";
 import type { JobSpec } from "../job/job-spec.js";
-import { JobNaming } from "../job/job-naming.js";
-import { renderJobScript } from "../job/job-script.js";
-import { submitRequest } from "../job/submit-request.js";
-import { workerLaunch } from "../job/worker-command.js";
 import { silentLogger, type Logger } from "../logger.js";
 import { findBackend } from "../registry/backend-registry.js";
 import type { CommandRunner } from "../runner/command-runner.js";
@@ -28,7 +24,11 @@ import { adaptiveTargetUnit } from "../adaptive/adaptive-target.js";
 import { JobAdaptive } from "../adaptive/job-adaptive.js";
 import type { ClusterEvents } from "./cluster-events.js";
 import { clusterOutputLocation, type OutputLocation } from "./output-directory.js";
-import { Reconciler } from "./reconciler.js";
+import { checkPools, resourceArguments, type PoolOptions } from "./pool-options.js";
+import { WorkerPool, type PoolStatus } from "./worker-pool.js";
+import { PoolsAdaptive } from "../adaptive/pools-adaptive.js";
+import type { ScaleDecision } from "../adaptive/scale-decision.js";
+import { SCHEDULER_PRELOAD } from "../scheduler/scheduler-preload.js";
 import { jobsForRequest, type ScaleRequest } from "./scale-request.js";
 import { onShutdown } from "./shutdown-hooks.js";
 import { newClusterId } from "./cluster-id.js";
@@ -37,7 +37,7 @@ import { daskqHome, stateDirectory } from "../ownership/state-directory.js";
 import { clientTlsEnv, type ClusterTls, type TlsSetting } from "../security/cluster-tls.js";
 import { removeClusterTls, resolveClusterTls, schedulerTlsArguments, writeClientEnvFile } from "../security/cluster-tls-setup.js";
 import { join } from "node:path";
-import { snapshotJob, type JobSnapshot } from "./tracked-job.js";
+import type { JobSnapshot } from "./tracked-job.js";
 
 /**
  * Where the scheduler comes from: started by daskq (default; the launch options of
@@ -61,8 +61,14 @@ export type SchedulerPlacement = "local" | "remote";
 
 /** Options of `JobQueueCluster.create`; `job`, `configName`, `env` and `homeDir` feed the config loader. */
 export interface JobQueueClusterOptions extends BackendConfigSources {
-  /** Backend name (e.g. `slurm`) or descriptor. */
-  readonly backend: string | BackendDescriptor;
+  /** Backend name (e.g. `slurm`) or descriptor; required unless `pools` is given. */
+  readonly backend?: string | BackendDescriptor;
+  /**
+   * Several pools behind the one scheduler, in order of preference (cheapest first; the first is the
+   * default pool). Each has its own backend, job spec, resources and bounds. Excludes `backend`,
+   * `job` and `configName`.
+   */
+  readonly pools?: readonly PoolOptions[];
   readonly scheduler?: SchedulerOptions;
   /** Container to find backends and the command runner in; default: tsyringe's global one. */
   readonly container?: DependencyContainer;
@@ -105,28 +111,35 @@ export interface ClusterStatus {
   readonly dashboardLink: string | undefined;
   readonly targetJobs: number;
   readonly jobs: readonly JobSnapshot[];
-  readonly workers: ReadonlyArray<{ readonly name: string; readonly address: string; readonly host: string | undefined; readonly jobId: string | undefined }>;
+  readonly workers: ReadonlyArray<{ readonly name: string; readonly address: string; readonly host: string | undefined; readonly jobId: string | undefined; readonly pool: string | undefined }>;
   readonly counts: { readonly queued: number; readonly running: number; readonly workers: number };
+  /** Each pool on its own, in order of preference. */
+  readonly pools: readonly PoolStatus[];
 }
 
+/** A `ScaleRequest` for one pool (the default pool when `pool` is not given). */
+export type PoolScaleRequest = ScaleRequest & { readonly pool?: string };
+
 interface Parts {
-  readonly descriptor: BackendDescriptor;
-  readonly config: ResolvedConfig;
-  readonly spec: JobSpec;
-  readonly backend: Backend;
-  readonly naming: JobNaming;
-  readonly output: OutputLocation;
-  readonly runner: CommandRunner;
-  readonly ownsRunner: boolean;
+  /** The pools, in order of preference (the first is the default pool: `spec`, `config`, `jobScript()` speak of it). */
+  readonly pools: readonly WorkerPool[];
   readonly scheduler: LaunchedScheduler | undefined;
   readonly connection: SchedulerConnection;
   stream: WorkerStatusStream;
   readonly clusterId: string;
-  readonly ownership: ClusterOwnership;
   readonly linkTemplate: DashboardLinkTemplate;
   readonly tls: ClusterTls | undefined;
   /** `client.env` beside daskq's own TLS files, when daskq made them. */
   readonly clientEnvFile: string | undefined;
+}
+
+/** A pool's backend and configuration, before anything is started. */
+interface PoolSetup {
+  readonly options: PoolOptions;
+  readonly descriptor: BackendDescriptor;
+  readonly config: ResolvedConfig;
+  readonly runner: CommandRunner;
+  readonly ownsRunner: boolean;
 }
 
 /**
@@ -140,13 +153,17 @@ interface Parts {
  * console.log(cluster.schedulerAddress);   // give this to Client() in Python
  * await cluster.close();
  * ```
+ *
+ * A heterogeneous cluster has several named pools behind its one scheduler, each with its own
+ * backend, job spec and worker resources (`pools: [{ name: "cpu", backend: "slurm" }, { name: "gpu",
+ * backend: "slurm", configName: "slurm-gpu", resources: { GPU: 1 } }]`); `scale({ pool: "gpu", workers: 2 })`.
+ * All pools follow the scheduler's workers through ONE worker-status subscription.
  */
 export class JobQueueCluster extends EventEmitter<ClusterEvents> {
-  private readonly reconciler: Reconciler;
-  private readonly workerJobs = new Map<string, string | undefined>();
+  private readonly workerJobs = new Map<string, { readonly jobId: string | undefined; readonly pool: string | undefined }>();
   private readonly removeShutdownHook: (() => void) | undefined;
   private closing: Promise<void> | undefined;
-  private adaptive: JobAdaptive | undefined;
+  private adaptive: JobAdaptive | PoolsAdaptive | undefined;
   /** When the cluster was created (ms since the epoch). */
   readonly startedAt = Date.now();
 
@@ -156,27 +173,11 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
     private readonly logger: Logger,
   ) {
     super();
-    const naming = parts.naming;
-    // A backend that can list jobs by name gets a batch job name unique to this cluster
-    // (`dask-worker-daskq-3f9a0c1e`, the cluster id), so that a submission whose answer was lost can be found again.
-    const jobSpec = parts.backend.jobsNamed ? { ...parts.spec, jobName: `${parts.spec.jobName}-${naming.prefix}` } : parts.spec;
-    this.reconciler = new Reconciler({
-      backend: parts.backend,
-      spec: jobSpec,
-      scheduler: parts.connection,
-      naming,
-      request: (workers, count) =>
-        submitRequest(parts.backend, jobSpec, { schedulerAddress: this.workerSchedulerAddress, outputDirectory: parts.output.directory, naming: workers, count, tls: parts.tls?.pem }),
-      emit: (event, ...args) => (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args),
-      logger,
-      pollIntervalMs: options.pollIntervalMs ?? 2_000,
-      maxPendingJobs: parts.config.values["max-pending-jobs"] as number | undefined,
-      maxStartFailures: options.maxStartFailures ?? 3,
-      retryBackoffMs: options.retryBackoffMs ?? 2_000,
-    });
-    this.on("job-running", (job) => parts.ownership.jobRunning(job.id));
-    this.on("job-ended", (job) => parts.ownership.jobEnded(job.id));
-    this.on("job-failed", (job) => parts.ownership.jobEnded(job.id));
+    for (const pool of parts.pools) {
+      this.on("job-running", (job, name) => name === pool.name && pool.parts.ownership.jobRunning(job.id));
+      this.on("job-ended", (job, name) => name === pool.name && pool.parts.ownership.jobEnded(job.id));
+      this.on("job-failed", (job, _details, name) => name === pool.name && pool.parts.ownership.jobEnded(job.id));
+    }
     for (const worker of parts.stream.workers.values()) this.onWorkerAdded(worker);
     this.watchStream(parts.stream);
     parts.scheduler?.on("exit", ({ code, signal, expected }) => {
@@ -185,28 +186,31 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
       void this.close();
     });
     if (options.handleSignals ?? true) this.removeShutdownHook = onShutdown(() => this.close());
-    this.reconciler.start();
+    for (const pool of parts.pools) pool.start();
   }
 
   /**
-   * Starts (or attaches to) a scheduler and gets ready to submit jobs: creates the backend, runs its
-   * `prepare()` and decides where job output goes. Submits nothing yet.
+   * Starts (or attaches to) a scheduler and gets ready to submit jobs: creates each pool's backend,
+   * runs its `prepare()` and decides where job output goes. Submits nothing yet.
    */
   static async create(options: JobQueueClusterOptions): Promise<JobQueueCluster> {
     const logger = options.logger ?? silentLogger;
     const container = options.container ?? globalContainer;
-    const descriptor = typeof options.backend === "string" ? findBackend(container, options.backend) : options.backend;
-    const config = loadBackendConfig(descriptor, options);
-    for (const warning of config.warnings) logger.warn(warning);
-    const schedulerOptions = mergeSchedulerOptions(config.values["scheduler-options"], options.scheduler);
-    const linkTemplate = dashboardLinkTemplate({ env: options.env, homeDir: options.homeDir });
-    formatDashboardLink(linkTemplate, { host: "localhost", port: 8787 }, options.env); // a bad template fails here, not later
-    const { runner, owned: ownsRunner } = runnerFromConfig(config, { runner: options.runner, container, ssh: options.ssh, logger });
+    const poolOptions = poolsOf(options);
+    const setups: PoolSetup[] = [];
+    const pools: WorkerPool[] = [];
+    const ownerships: ClusterOwnership[] = [];
     let scheduler: LaunchedScheduler | undefined;
-    let ownership: ClusterOwnership | undefined;
     let tls: ClusterTls | undefined;
     let connection: SchedulerConnection | undefined;
+    let stream: WorkerStatusStream | undefined;
     try {
+      for (const pool of poolOptions) setups.push(resolvePoolSetup(pool, options, container, logger));
+      const first = setups[0] as PoolSetup;
+      const { config, runner } = first;
+      const schedulerOptions = mergeSchedulerOptions(config.values["scheduler-options"], options.scheduler);
+      const linkTemplate = dashboardLinkTemplate({ env: options.env, homeDir: options.homeDir });
+      formatDashboardLink(linkTemplate, { host: "localhost", port: 8787 }, options.env); // a bad template fails here, not later
       const placement = schedulerPlacement(schedulerOptions.placement ?? config.values["scheduler-placement"], runner, `jobqueue.${config.section}.scheduler-placement`);
       const workersPython = config.values["python"] as string | undefined;
       // Over SSH the scheduler (remote placement) and the workers default to the login node's python.
@@ -214,23 +218,40 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
         ? await findRemotePython(runner, [schedulerOptions.python, workersPython])
         : (await schedulerPython(schedulerOptions.python, workersPython, options.env ?? process.env)).path;
       const localPython = placement === "local" && runner.forwardLocalPort ? (await schedulerPython(schedulerOptions.python, undefined, options.env ?? process.env)).path : python;
-      const spec = resolveJobSpec(config, { python });
       const clusterId = newClusterId();
-      ownership = await ClusterOwnership.open(
-        { clusterId, backend: descriptor.name, backendOptions: spec.backendOptions, runner, ssh: sshOfRunner(config, options.runner) },
-        { stateDirectory: options.stateDirectory ?? stateDirectory(options.env ?? process.env), watchdog: options.watchdog },
-        logger,
-      );
+      const specs: JobSpec[] = [];
+      for (const [i, setup] of setups.entries()) {
+        const fallback = i === 0 ? python : setup.runner.forwardLocalPort ? await findRemotePython(setup.runner, [setup.config.values["python"] as string | undefined]) : python;
+        const spec = resolveJobSpec(setup.config, { python: fallback });
+        const resourceArgs = resourceArguments(setup.options.resources);
+        specs.push(resourceArgs.length > 0 ? { ...spec, workerExtraArgs: [...spec.workerExtraArgs, ...resourceArgs] } : spec);
+      }
+      const stateDir = options.stateDirectory ?? stateDirectory(options.env ?? process.env);
+      for (const [i, setup] of setups.entries()) {
+        ownerships.push(
+          await ClusterOwnership.open(
+            { clusterId: poolId(clusterId, setups, i), backend: setup.descriptor.name, backendOptions: (specs[i] as JobSpec).backendOptions, runner: setup.runner, ssh: sshOfRunner(setup.config, setup.options.runner ?? options.runner) },
+            { stateDirectory: stateDir, watchdog: options.watchdog },
+            logger,
+          ),
+        );
+      }
+      const ownership = ownerships[0] as ClusterOwnership;
       tls = await resolveClusterTls(options.tls, schedulerOptions.address, join(daskqHome(options.env ?? process.env), "tls", clusterId), clusterId);
       if (tls?.directory) await ownership.recordLocalTempDir(tls.directory);
       if (!schedulerOptions.address) {
         const launch = {
-          host: schedulerOptions.host ?? (placement === "local" ? descriptor.defaultSchedulerHost : undefined),
+          host: schedulerOptions.host ?? (placement === "local" ? first.descriptor.defaultSchedulerHost : undefined),
           port: schedulerOptions.port,
           dashboardAddress: schedulerOptions.dashboardAddress,
           interface: schedulerOptions.interface,
           protocol: tls ? "tls" : schedulerOptions.protocol,
-          extraArgs: [...(tls ? await schedulerTlsArguments(tls, placement === "remote" ? ownership.wrapRunner(runner) : undefined) : []), ...(schedulerOptions.extraArgs ?? [])],
+          extraArgs: [
+            ...(tls ? await schedulerTlsArguments(tls, placement === "remote" ? ownership.wrapRunner(runner) : undefined) : []),
+            // Adaptivity across pools asks the scheduler what its unrunnable tasks need (`PoolsAdaptive`).
+            ...(placement === "local" && setups.length > 1 ? ["--preload", SCHEDULER_PRELOAD] : []),
+            ...(schedulerOptions.extraArgs ?? []),
+          ],
           logger,
         };
         scheduler =
@@ -239,29 +260,54 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
             : await SchedulerProcess.start({ ...launch, python: localPython });
       }
       const address = scheduler?.address ?? (schedulerOptions.address as string);
-      await ownership.recordScheduler(address, scheduler instanceof SchedulerProcess ? scheduler.workDirectory : undefined);
+      for (const [i, owned] of ownerships.entries()) {
+        await owned.recordScheduler(address, i === 0 && scheduler instanceof SchedulerProcess ? scheduler.workDirectory : undefined);
+      }
       connection = new SchedulerConnection(address, tls ? { tls: tls.files } : {});
       const clientEnvFile = tls ? await writeClientEnvFile(tls, address) : undefined;
-      const stream = await connection.subscribeWorkerStatus();
-      const naming = new JobNaming(clusterId);
-      const created = descriptor.create({ runner: ownership.wrapRunner(runner), logger, options: spec.backendOptions, clusterId });
-      const backend = ownership.wrapBackend(created);
-      try {
-        await backend.prepare?.();
-        const output = await clusterOutputLocation(runner, clusterId, spec.logDirectory);
-        const parts: Parts = { descriptor, config, spec, backend, naming, output, runner, ownsRunner, scheduler, connection, stream, clusterId, ownership, linkTemplate, tls, clientEnvFile };
-        return new JobQueueCluster(parts, options, logger);
-      } catch (error) {
-        stream.close();
-        await backend.close?.();
-        throw error;
+      stream = await connection.subscribeWorkerStatus();
+      let cluster: JobQueueCluster | undefined;
+      const context = {
+        scheduler: connection,
+        workerSchedulerAddress: () => (cluster as JobQueueCluster).workerSchedulerAddress,
+        tls: tls?.pem,
+        emit: (event: keyof ClusterEvents, ...args: unknown[]) => (cluster as JobQueueCluster).emitEvent(event, args),
+        logger,
+        pollIntervalMs: options.pollIntervalMs ?? 2_000,
+        maxStartFailures: options.maxStartFailures ?? 3,
+        retryBackoffMs: options.retryBackoffMs ?? 2_000,
+      };
+      for (const [i, setup] of setups.entries()) {
+        const id = poolId(clusterId, setups, i);
+        const owned = ownerships[i] as ClusterOwnership;
+        const spec = specs[i] as JobSpec;
+        const backend = owned.wrapBackend(setup.descriptor.create({ runner: owned.wrapRunner(setup.runner), logger, options: spec.backendOptions, clusterId: id }));
+        try {
+          await backend.prepare?.();
+        } catch (error) {
+          await backend.close?.();
+          throw error;
+        }
+        const output = await clusterOutputLocation(setup.runner, id, spec.logDirectory);
+        const { minimumJobs = 0, maximumJobs = Infinity, resources = {} } = setup.options;
+        pools.push(
+          new WorkerPool(
+            { name: setup.options.name, poolId: id, descriptor: setup.descriptor, config: setup.config, spec, backend, output, runner: setup.runner, ownsRunner: setup.ownsRunner, ownership: owned, resources, minimumJobs, maximumJobs },
+            context,
+          ),
+        );
       }
+      const parts: Parts = { pools, scheduler, connection, stream, clusterId, linkTemplate, tls, clientEnvFile };
+      cluster = new JobQueueCluster(parts, options, logger);
+      return cluster;
     } catch (error) {
+      stream?.close();
+      for (const pool of pools) await pool.parts.backend.close?.();
       connection?.close();
       await scheduler?.stop();
-      if (ownsRunner) await runner.close();
+      for (const setup of setups) if (setup.ownsRunner) await setup.runner.close();
       await removeClusterTls(tls);
-      await ownership?.closed();
+      for (const owned of ownerships) await owned.closed();
       throw error;
     }
   }
@@ -276,9 +322,9 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
     return this.parts.scheduler?.workerAddress ?? this.parts.connection.address;
   }
 
-  /** Where commands run: this machine or a login node over SSH. */
+  /** Where the default pool's commands run: this machine or a login node over SSH. */
   get runner(): CommandRunner {
-    return this.parts.runner;
+    return this.defaultPool.parts.runner;
   }
 
   /** Process id of the scheduler daskq started on this machine; undefined when attached or remote. */
@@ -331,24 +377,40 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
     return { DASK_SCHEDULER_ADDRESS: this.schedulerAddress, ...(this.parts.tls ? clientTlsEnv(this.parts.tls) : {}) };
   }
 
-  /** The resolved job spec every job is rendered from. */
+  /** The resolved job spec every job of the default (first) pool is rendered from. */
   get spec(): JobSpec {
-    return this.parts.spec;
+    return this.defaultPool.spec;
   }
 
-  /** The resolved configuration with the source of every value. */
+  /** The default (first) pool's resolved configuration with the source of every value. */
   get config(): ResolvedConfig {
-    return this.parts.config;
+    return this.defaultPool.parts.config;
   }
 
-  /** Unique id of this cluster: names its state file (`daskq ls`). */
+  /** Unique id of this cluster: names its state file (`daskq ls`); a further pool's state file is `<clusterId>-<pool>`. */
   get clusterId(): string {
     return this.parts.clusterId;
   }
 
-  /** The backend name. */
+  /** The default (first) pool's backend name. */
   get backendName(): string {
-    return this.parts.descriptor.name;
+    return this.defaultPool.parts.descriptor.name;
+  }
+
+  /** The pools, in order of preference; a cluster made without `pools` has one, named `default`. */
+  get pools(): readonly WorkerPool[] {
+    return this.parts.pools;
+  }
+
+  /**
+   * The pool called `name`.
+   *
+   * @throws DaskqError naming the pools there are.
+   */
+  pool(name: string): WorkerPool {
+    const pool = this.parts.pools.find((p) => p.name === name);
+    if (!pool) throw new DaskqError("cluster", `no pool named ${JSON.stringify(name)}; this cluster has ${this.parts.pools.map((p) => p.name).join(", ")}`);
+    return pool;
   }
 
   /** Connection to the scheduler, for callers that need more RPCs. */
@@ -357,39 +419,54 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
   }
 
   /**
-   * Asks for a cluster of this size; rounded up to whole jobs. Resolves once the request is
-   * recorded. Like in Dask, a manual scale() stops adaptivity.
+   * Asks for a pool of this size (the default pool unless `pool` is given); rounded up to whole
+   * jobs. Resolves once the request is recorded. Like in Dask, a manual scale() stops adaptivity.
    */
-  async scale(request: ScaleRequest): Promise<void> {
+  async scale(request: PoolScaleRequest): Promise<void> {
     if (this.closing) throw new DaskqError("cluster", "scale() called on a closed cluster");
+    const { pool: poolName, ...size } = request as ScaleRequest & { readonly pool?: string };
+    const pool = poolName === undefined ? this.defaultPool : this.pool(poolName);
+    const jobs = jobsForRequest(size as ScaleRequest, pool.spec);
     if (this.adaptive) {
       this.logger.info("scale() called by hand: adaptivity stopped");
       await this.stopAdapting();
     }
-    const jobs = jobsForRequest(request, this.parts.spec);
-    this.logger.info(`scale to ${jobs} job(s) (${jobs * this.parts.spec.processes} workers)`);
-    this.reconciler.setTarget(jobs);
+    const where = this.parts.pools.length > 1 ? `pool ${pool.name}: ` : "";
+    this.logger.info(`${where}scale to ${jobs} job(s) (${jobs * pool.spec.processes} workers)`);
+    pool.reconciler.setTarget(jobs);
   }
 
   /**
    * Lets the load decide the size, at job granularity, between the given bounds (workers, jobs,
    * cores or memory). Replaces an earlier adapt(); scale() or close() stops it. Every decision is
-   * logged and emitted as `scale-decision`.
+   * logged and emitted as `scale-decision`. A cluster with several pools adapts each pool between
+   * its own `minimumJobs` and `maximumJobs` (see `PoolsAdaptive`; bounds given here are then an
+   * error). A single-pool cluster takes the bounds given here over its pool's.
    */
-  async adapt(options: AdaptOptions = {}): Promise<JobAdaptive> {
+  async adapt(options: AdaptOptions = {}): Promise<JobAdaptive | PoolsAdaptive> {
     if (this.closing) throw new DaskqError("cluster", "adapt() called on a closed cluster");
-    const bounds = jobBounds(options, this.parts.spec);
     await this.stopAdapting();
     const version = await this.parts.connection.distributedVersion().catch(() => undefined);
-    const adaptive = new JobAdaptive(this.parts.connection, this.reconciler, this.parts.spec, bounds, {
+    const common = {
       ...options,
       targetUnit: adaptiveTargetUnit(version),
       logger: options.logger ?? this.logger,
-      onDecision: (decision) => {
+      onDecision: (decision: ScaleDecision) => {
         options.onDecision?.(decision);
         this.emit("scale-decision", decision);
       },
-    });
+    };
+    if (this.parts.pools.length > 1) {
+      const bounds = Object.entries(options).filter(([key, value]) => /^(minimum|maximum)/.test(key) && value !== undefined);
+      if (bounds.length > 0) throw new DaskqError("adaptive", `a cluster with pools adapts each pool between its own minimumJobs and maximumJobs; got ${bounds.map(([k]) => k).join(", ")} for adapt()`);
+      const adaptive = new PoolsAdaptive(this.parts.connection, this.parts.pools, common);
+      this.adaptive = adaptive;
+      this.logger.info(`adapting ${this.parts.pools.map((p) => `${p.name} (${p.parts.minimumJobs}..${p.parts.maximumJobs} jobs)`).join(", ")} (distributed ${version ?? "unknown"})`);
+      return adaptive.start();
+    }
+    const pool = this.defaultPool;
+    const bounds = jobBounds({ minimumJobs: pool.parts.minimumJobs || undefined, maximumJobs: Number.isFinite(pool.parts.maximumJobs) ? pool.parts.maximumJobs : undefined, ...options }, pool.spec);
+    const adaptive = new JobAdaptive(this.parts.connection, pool.reconciler, pool.spec, bounds, common);
     this.adaptive = adaptive;
     this.logger.info(`adapting between ${bounds.minJobs} and ${bounds.maxJobs} job(s) (distributed ${version ?? "unknown"})`);
     return adaptive.start();
@@ -402,25 +479,28 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
     await adaptive?.stop();
   }
 
-  /** The script one worker job would be submitted with (for a backend without scripts: what it runs). */
-  jobScript(): string {
-    const { backend, spec, output } = this.parts;
-    return renderJobScript(backend, spec, workerLaunch(spec, this.workerSchedulerAddress, { kind: "fixed", name: "dask-worker-example" }, this.parts.tls?.pem), output.directory);
+  /** The script one worker job of the default pool (or of `pool`) would be submitted with (for a backend without scripts: what it runs). */
+  jobScript(pool?: string): string {
+    return (pool === undefined ? this.defaultPool : this.pool(pool)).jobScript();
   }
 
-  /** Where job output goes: `log-directory`, else a directory daskq owns for this cluster (removed on close). */
+  /** Where the default pool's job output goes: `log-directory`, else a directory daskq owns for this cluster (removed on close). */
   get outputDirectory(): string {
-    return this.parts.output.directory;
+    return this.defaultPool.parts.output.directory;
   }
 
-  /** Jobs, their states and workers, right now. */
+  /** Jobs, their states and workers, right now; per pool in `pools`. */
   status(): ClusterStatus {
-    const jobs = this.reconciler.trackedJobs.map(snapshotJob);
-    const workers = [...this.parts.stream.workers.values()].map((w) => ({ name: w.name, address: w.address, host: w.host, jobId: this.workerJobs.get(w.address) }));
+    const pools = this.parts.pools.map((p) => p.status());
+    const jobs = pools.flatMap((p) => p.jobs);
+    const workers = [...this.parts.stream.workers.values()].map((w) => {
+      const owner = this.workerJobs.get(w.address);
+      return { name: w.name, address: w.address, host: w.host, jobId: owner?.jobId, pool: owner?.pool };
+    });
     return {
       schedulerAddress: this.schedulerAddress,
       dashboardLink: this.dashboardLink,
-      targetJobs: this.reconciler.targetJobs,
+      targetJobs: pools.reduce((sum, p) => sum + p.targetJobs, 0),
       jobs,
       workers,
       counts: {
@@ -428,12 +508,14 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
         running: jobs.filter((j) => j.state === "running").length,
         workers: workers.length,
       },
+      pools,
     };
   }
 
-  /** The last `lines` lines of a job's output, from its backend (`logTail`); undefined when it has none. */
+  /** The last `lines` lines of a job's output, from its pool's backend (`logTail`); undefined when it has none. */
   jobLogTail(jobId: string, lines = 20): Promise<string | undefined> {
-    return this.parts.backend.logTail(jobId, lines);
+    const pool = this.parts.pools.find((p) => p.reconciler.trackedJobs.some((j) => j.id === jobId)) ?? this.defaultPool;
+    return pool.parts.backend.logTail(jobId, lines);
   }
 
   /** Resolves when at least `n` workers are connected; rejects on timeout or cluster error. */
@@ -457,33 +539,44 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
   }
 
   /**
-   * Cancels every job (queued first, one backend call), waits until the batch system confirms,
-   * stops the scheduler if daskq started it, and releases everything. Safe to call twice.
+   * Cancels every job (queued first, one backend call per pool), waits until the batch systems
+   * confirm, stops the scheduler if daskq started it, and releases everything. Safe to call twice.
    */
   close(): Promise<void> {
     this.closing ??= this.doClose();
     return this.closing;
   }
 
+  private get defaultPool(): WorkerPool {
+    return this.parts.pools[0] as WorkerPool;
+  }
+
+  /** Emits an event of a pool (its name last). */
+  private emitEvent(event: keyof ClusterEvents, args: unknown[]): void {
+    (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args);
+  }
+
   private async doClose(): Promise<void> {
-    const { backend, connection, scheduler, runner, ownsRunner, ownership } = this.parts;
+    const { connection, scheduler, pools } = this.parts;
     const stream = this.parts.stream;
-    await ownership.closing();
+    for (const pool of pools) await pool.parts.ownership.closing();
     await this.stopAdapting();
-    try {
-      const left = await this.reconciler.cancelAll(this.options.closeTimeoutMs ?? 60_000);
-      if (left.length > 0) this.logger.warn(`jobs still alive after close: ${left.join(" ")}; check them with your batch system`);
-    } catch (error) {
-      this.logger.error(`cancelling jobs failed: ${(error as Error).message}`);
-    }
+    await Promise.all(
+      pools.map(async (pool) => {
+        try {
+          const left = await pool.cancelAll(this.options.closeTimeoutMs ?? 60_000);
+          if (left.length > 0) this.logger.warn(`jobs still alive after close: ${left.join(" ")}; check them with your batch system`);
+        } catch (error) {
+          this.logger.error(`cancelling jobs${pools.length > 1 ? ` of pool ${pool.name}` : ""} failed: ${(error as Error).message}`);
+        }
+      }),
+    );
     stream.close();
     connection.close();
     await scheduler?.stop();
-    await backend.close?.();
-    await this.removeOutputDirectory();
-    if (ownsRunner) await runner.close();
+    for (const pool of pools) await pool.release();
     await removeClusterTls(this.parts.tls);
-    await ownership.closed();
+    for (const pool of [...pools].reverse()) await pool.parts.ownership.closed();
     this.removeShutdownHook?.();
     this.emit("closed");
   }
@@ -524,30 +617,61 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
     }
   }
 
-  /** Removes the output directory daskq made for this cluster (never a user's `log-directory`). */
-  private async removeOutputDirectory(): Promise<void> {
-    const { owned } = this.parts.output;
-    if (!owned) return;
-    try {
-      const result = await this.parts.runner.run("rm", ["-rf", "--", owned]);
-      if (result.exitCode !== 0) this.logger.debug(`could not remove ${owned}: ${result.stderr.trim()}`);
-    } catch (error) {
-      this.logger.debug(`could not remove ${owned}: ${(error as Error).message}`);
-    }
-  }
-
+  /** A worker joined: the pool whose job it belongs to (if any) takes it. */
   private onWorkerAdded(worker: WorkerInfo): void {
-    const jobId = this.reconciler.workerAdded(worker);
-    this.workerJobs.set(worker.address, jobId);
-    this.emit("worker-joined", worker, jobId);
+    let owner: { jobId: string | undefined; pool: string | undefined } = { jobId: undefined, pool: undefined };
+    for (const pool of this.parts.pools) {
+      const jobId = pool.workerAdded(worker);
+      if (jobId !== undefined) {
+        owner = { jobId, pool: pool.name };
+        break;
+      }
+    }
+    this.workerJobs.set(worker.address, owner);
+    this.emit("worker-joined", worker, owner.jobId, owner.pool);
   }
 
   private onWorkerRemoved(address: string, worker: WorkerInfo | undefined): void {
     const info = worker ?? { address, name: address, nthreads: 0, memoryLimit: 0, host: undefined, status: undefined };
-    const jobId = this.reconciler.workerRemoved(info);
+    let owner: { jobId: string | undefined; pool: string | undefined } = { jobId: undefined, pool: undefined };
+    for (const pool of this.parts.pools) {
+      const jobId = pool.workerRemoved(info);
+      if (jobId !== undefined) {
+        owner = { jobId, pool: pool.name };
+        break;
+      }
+    }
     this.workerJobs.delete(address);
-    this.emit("worker-left", info, jobId);
+    this.emit("worker-left", info, owner.jobId, owner.pool);
   }
+}
+
+/** The pools of a cluster: `options.pools`, or one pool named `default` from `backend`, `job` and `configName`. */
+function poolsOf(options: JobQueueClusterOptions): PoolOptions[] {
+  const inherited = { env: options.env, homeDir: options.homeDir };
+  if (options.pools) {
+    if (options.backend !== undefined || options.job !== undefined || options.configName !== undefined) {
+      throw new DaskqError("cluster", "give either pools or backend/job/configName, not both (each pool has its own backend, job and configName)");
+    }
+    checkPools(options.pools);
+    return options.pools.map((pool) => ({ ...inherited, ...pool }));
+  }
+  if (options.backend === undefined) throw new DaskqError("cluster", "no backend given: set backend (e.g. \"slurm\") or pools");
+  return [{ ...inherited, name: "default", backend: options.backend, job: options.job, configName: options.configName }];
+}
+
+/** A pool's backend descriptor, configuration and runner (nothing started yet). */
+function resolvePoolSetup(pool: PoolOptions, options: JobQueueClusterOptions, container: DependencyContainer, logger: Logger): PoolSetup {
+  const descriptor = typeof pool.backend === "string" ? findBackend(container, pool.backend) : pool.backend;
+  const config = loadBackendConfig(descriptor, pool);
+  for (const warning of config.warnings) logger.warn(warning);
+  const { runner, owned } = runnerFromConfig(config, { runner: pool.runner ?? options.runner, container, ssh: options.ssh, logger });
+  return { options: pool, descriptor, config, runner, ownsRunner: owned };
+}
+
+/** The first pool has the cluster's id (its state file is the cluster's); a further one `<clusterId>-<name>`. */
+function poolId(clusterId: string, setups: readonly PoolSetup[], index: number): string {
+  return index === 0 ? clusterId : `${clusterId}-${(setups[index] as PoolSetup).options.name}`;
 }
 
 /**

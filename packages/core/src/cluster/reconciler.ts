@@ -7,7 +7,7 @@ import { isTerminal, nextJobState, type JobState } from "../job/job-state.js";
 import type { Logger } from "../logger.js";
 import type { SchedulerConnection } from "../scheduler/scheduler-connection.js";
 import type { WorkerInfo } from "../scheduler/worker-info.js";
-import type { ClusterEvents } from "./cluster-events.js";
+import type { ReconcilerEvents } from "./cluster-events.js";
 import { snapshotJob, type TrackedJob } from "./tracked-job.js";
 
 /** Lines of a failed job's output shown in `job-failed` and `cluster-error`. */
@@ -22,7 +22,7 @@ export interface ReconcilerOptions {
   readonly naming: JobNaming;
   /** The request for one job or one array (`count` jobs named by `naming`). */
   readonly request: (naming: WorkerNaming, count: number) => SubmitRequest;
-  readonly emit: <K extends keyof ClusterEvents>(event: K, ...args: ClusterEvents[K]) => void;
+  readonly emit: <K extends keyof ReconcilerEvents>(event: K, ...args: ReconcilerEvents[K]) => void;
   readonly logger: Logger;
   /** Time between status polls. */
   readonly pollIntervalMs: number;

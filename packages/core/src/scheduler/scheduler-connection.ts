@@ -26,6 +26,13 @@ export interface WorkersToCloseOptions {
 }
 
 /** Which workers to retire: by name or by address (not both). */
+/** Tasks that ask for the same resources (`resources={"GPU": 1}`): how many wait for a worker that has them, how many run. */
+export interface ResourceDemand {
+  readonly resources: Readonly<Record<string, number>>;
+  readonly unrunnable: number;
+  readonly processing: number;
+}
+
 export type RetireSelector = { readonly names: readonly string[] } | { readonly workers: readonly string[] };
 
 /**
@@ -84,6 +91,21 @@ export class SchedulerConnection {
    */
   async adaptiveTarget(targetDuration = 5): Promise<number> {
     return Number(await this.rpc.call("adaptive_target", { target_duration: targetDuration }));
+  }
+
+  /**
+   * What tasks with resource restrictions need: per distinct restriction, how many such tasks are
+   * unrunnable (no current worker provides it) and how many are processing on workers. Only a
+   * scheduler started with daskq's preload (`SCHEDULER_PRELOAD`) answers; others reject the
+   * unknown operation.
+   */
+  async resourceDemand(): Promise<ResourceDemand[]> {
+    const reply = await this.rpc.call<unknown[] | null>("daskq_resource_demand");
+    return (reply ?? []).map((entry) => {
+      const e = (entry ?? {}) as Record<string, unknown>;
+      const resources = Object.fromEntries(Object.entries((e["resources"] ?? {}) as Record<string, unknown>).map(([k, v]) => [k, Number(v)]));
+      return { resources, unrunnable: Number(e["unrunnable"] ?? 0), processing: Number(e["processing"] ?? 0) };
+    });
   }
 
   /** Names of the workers that can be closed (idle, least data first). */

@@ -1,0 +1,160 @@
+import { providesResources } from "../cluster/pool-options.js";
+import type { TrackedJob } from "../cluster/tracked-job.js";
+import type { WorkerPool } from "../cluster/worker-pool.js";
+import type { ResourceDemand, SchedulerConnection } from "../scheduler/scheduler-connection.js";
+import { Adaptive, type AdaptiveOptions } from "./adaptive.js";
+import type { ScaleDecision } from "./scale-decision.js";
+
+/** One pool's part of a decision. */
+interface PoolPlan {
+  readonly pool: WorkerPool;
+  /** Jobs wanted, within the pool's bounds. */
+  want: number;
+  /** Of `want`, jobs wanted for tasks that need this pool's resources. */
+  forResources: number;
+}
+
+/**
+ * Dask's adaptive policy over the pools of a heterogeneous cluster, at job granularity:
+ * - tasks with resource restrictions (`resources={"GPU": 1}`; from the scheduler preload's
+ *   `daskq_resource_demand`) grow only a pool whose workers provide the resources, the first such
+ *   pool in order of preference, one worker slot per task;
+ * - the rest of the scheduler's `adaptive_target` (plain load) fills the pools in order of
+ *   preference (cheapest first), each up to its maximum;
+ * - every pool keeps at least its minimum; queued jobs count as capacity;
+ * - a pool above its wish drops its jobs without workers first, then running jobs whose workers are
+ *   all idle, after `waitCount` ticks in a row; the most expensive pool goes first. Workers are
+ *   retired (data moved) before their jobs are cancelled, and jobs go whole.
+ * Without the preload (attach mode), resource demand is unknown: plain load only.
+ */
+export class PoolsAdaptive extends Adaptive {
+  private demandKnown = true;
+
+  constructor(
+    scheduler: SchedulerConnection,
+    private readonly pools: readonly WorkerPool[],
+    options: Omit<AdaptiveOptions, "minimum" | "maximum"> = {},
+  ) {
+    const first = pools[0] as WorkerPool;
+    super(scheduler, { ...options, minimum: undefined, maximum: undefined, threadsPerWorker: Math.max(1, Math.floor(first.spec.cores / first.spec.processes)) });
+  }
+
+  /** Grows the pools, in order of preference, to `n` workers in total. */
+  async scaleUp(n: number): Promise<void> {
+    let left = n;
+    for (const pool of this.pools) {
+      const jobs = Math.min(Math.ceil(Math.max(0, left) / pool.spec.processes), pool.parts.maximumJobs);
+      if (jobs > pool.reconciler.liveJobs.length) pool.reconciler.setTarget(jobs);
+      left -= jobs * pool.spec.processes;
+    }
+  }
+
+  /** Removes the jobs these workers belong to (whole jobs), whatever their pool. */
+  async scaleDown(workers: readonly string[]): Promise<void> {
+    const names = new Set(workers);
+    for (const pool of this.pools) {
+      await pool.reconciler.removeJobs(pool.reconciler.liveJobs.filter((j) => [...j.workers.values()].some((w) => names.has(w.name))));
+    }
+  }
+
+  protected planned(): number {
+    return this.pools.reduce((sum, pool) => sum + pool.reconciler.liveJobs.length * pool.spec.processes, 0);
+  }
+
+  protected override async decide(): Promise<ScaleDecision> {
+    const { raw, workers } = await this.targetInWorkers();
+    const demand = await this.resourceDemand();
+    const plans: PoolPlan[] = this.pools.map((pool) => ({ pool, want: pool.parts.minimumJobs, forResources: 0 }));
+    const unserved: string[] = [];
+    for (const d of demand) {
+      const plan = plans.find((p) => providesResources(p.pool.resources, d.resources) && p.forResources < p.pool.parts.maximumJobs);
+      if (!plan) {
+        if (d.unrunnable > 0) unserved.push(resourceText(d.resources));
+        continue;
+      }
+      const perWorker = Math.max(1, Math.min(...Object.entries(d.resources).map(([name, amount]) => Math.floor((plan.pool.resources[name] ?? 0) / amount))));
+      const jobs = Math.ceil((d.unrunnable + d.processing) / (perWorker * plan.pool.spec.processes));
+      plan.forResources = Math.min(plan.forResources + jobs, plan.pool.parts.maximumJobs);
+      plan.want = Math.max(plan.want, plan.forResources);
+    }
+    let plain = workers - plans.reduce((sum, p) => sum + p.want * p.pool.spec.processes, 0);
+    for (const plan of plans) {
+      if (plain <= 0) break;
+      const add = Math.min(Math.ceil(plain / plan.pool.spec.processes), plan.pool.parts.maximumJobs - plan.want);
+      plan.want += add;
+      plain -= add * plan.pool.spec.processes;
+    }
+    const removing: string[] = [];
+    const lines: string[] = [];
+    let action: ScaleDecision["action"] = "same";
+    let loads: Map<string, number> | undefined;
+    const suggested: TrackedJob[] = [];
+    // The most expensive pool (last in order of preference) gives up its jobs first.
+    for (const plan of [...plans].reverse()) {
+      const { pool, want } = plan;
+      const live = pool.reconciler.liveJobs;
+      lines.unshift(`${pool.name} ${live.length}->${want}${plan.forResources > 0 ? ` (${plan.forResources} for resources)` : ""}`);
+      if (want >= live.length) {
+        if (want > live.length) action = "up";
+        if (pool.reconciler.targetJobs !== want) pool.reconciler.setTarget(want);
+        continue;
+      }
+      const excess = live.length - want;
+      const waiting = [...live.filter((j) => j.workers.size === 0)].reverse();
+      const picked = [...waiting.filter((j) => j.state === "queued"), ...waiting.filter((j) => j.state !== "queued")].slice(0, excess);
+      if (picked.length < excess) {
+        loads ??= await this.busyWorkers();
+        const idle = live.filter((j) => j.workers.size > 0 && [...j.workers.values()].every((w) => (loads as Map<string, number>).get(w.name) === 0));
+        picked.push(...idle.reverse().slice(0, excess - picked.length));
+      }
+      suggested.push(...picked);
+    }
+    const firm = new Set(this.confirmed(suggested.map((j) => j.id)));
+    for (const plan of [...plans].reverse()) {
+      const going = plan.pool.reconciler.liveJobs.filter((j) => firm.has(j.id));
+      if (going.length === 0) continue;
+      await plan.pool.reconciler.removeJobs(going);
+      removing.push(...going.map((j) => j.id));
+      action = action === "up" ? "up" : "down";
+    }
+    for (const id of firm) this.closeCounts.delete(id);
+    const target = plans.reduce((sum, p) => sum + p.want, 0);
+    const current = plans.reduce((sum, p) => sum + p.pool.reconciler.liveJobs.length, 0) + removing.length;
+    const pending = plans.reduce((sum, p) => sum + p.pool.reconciler.liveJobs.filter((j) => j.workers.size === 0).length, 0);
+    const notes = [
+      `adaptive_target ${raw} -> ${workers} workers`,
+      demand.length > 0 ? `resource demand ${demand.map((d) => `${resourceText(d.resources)}: ${d.unrunnable} unrunnable, ${d.processing} processing`).join("; ")}` : undefined,
+      unserved.length > 0 ? `no pool provides ${unserved.join(", ")}` : undefined,
+      suggested.length > firm.size ? `${suggested.length - firm.size} job(s) idle, waiting for ${this.options.waitCount ?? 3} ticks in a row` : undefined,
+      removing.length > 0 ? `removing job(s) ${removing.join(" ")}` : undefined,
+    ].filter((n): n is string => n !== undefined);
+    return { action, rawTarget: raw, target, current, pending, removing, reason: `jobs ${lines.join(", ")}; ${notes.join("; ")}` };
+  }
+
+  /** The scheduler preload's answer; empty (plain load only) when the scheduler has no preload. */
+  private async resourceDemand(): Promise<ResourceDemand[]> {
+    try {
+      const demand = await this.scheduler.resourceDemand();
+      this.demandKnown = true;
+      return demand;
+    } catch (error) {
+      if (this.demandKnown) {
+        this.logger.warn(`adaptive: the scheduler does not report resource demand (${(error as Error).message}); growing pools on plain load only (a scheduler daskq starts has the preload)`);
+      }
+      this.demandKnown = false;
+      return [];
+    }
+  }
+
+  /** Tasks running or waiting on each worker, by worker name (ONE identity call). */
+  private async busyWorkers(): Promise<Map<string, number>> {
+    const loads = await this.scheduler.workerLoads();
+    return new Map(loads.map((w) => [w.name, w.executing + w.ready]));
+  }
+}
+
+function resourceText(resources: Readonly<Record<string, number>>): string {
+  return Object.entries(resources)
+    .map(([name, amount]) => `${name}=${amount}`)
+    .join(",");
+}
