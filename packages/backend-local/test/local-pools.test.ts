@@ -66,7 +66,7 @@ describe.runIf(available)("a cluster with two pools on the local backend", () =>
     } finally {
       await cluster.close();
     }
-  });
+  }, 240_000);
 
   it("adapt(): a GPU task grows only the gpu pool, plain load grows the cpu pool first, idle pools shrink to their minimum", async () => {
     const cluster = await createPools({ cpu: { maximumJobs: 2 }, gpu: { maximumJobs: 1 } });
@@ -107,5 +107,5 @@ describe.runIf(available)("a cluster with two pools on the local backend", () =>
     } finally {
       await cluster.close();
     }
-  });
+  }, 240_000);
 });
