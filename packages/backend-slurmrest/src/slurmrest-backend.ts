@@ -51,7 +51,7 @@ export class SlurmRestBackend implements Backend {
   /**
    * @param values The validated `jobqueue.slurmrest` values. Slurm's keys are read at once; how to
    *   reach slurmrestd (`url`/`socket`/`token`, ...) only by `prepare()`, so that a backend made to
-   *   preview a job script, or to ask its capabilities, needs no server.
+   *   ask its capabilities or its header needs no server.
    * @param runner Where job output files are read and the output directory is created: a host that
    *   sees the cluster's file system (this machine on a login node, or a login node over SSH).
    * @param makeClient The client for the connection options (TCP with JWT, or the local socket).

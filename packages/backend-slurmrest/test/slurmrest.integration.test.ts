@@ -2,6 +2,7 @@ import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  DaskqError,
   JobQueueCluster,
   LocalRunner,
   loadBackendConfig,
@@ -10,6 +11,7 @@ import {
   silentLogger,
   type BackendDescriptor,
   type JobSpec,
+  type Logger,
   type SubmitRequest,
   workerLaunch,
 } from "@daskq/core";
@@ -46,17 +48,39 @@ function countedBackend(options: Record<string, unknown>): { backend: SlurmRestB
   return { backend, http, spec };
 }
 
-/** A descriptor whose backends count their HTTP requests into `http`. */
-function countedDescriptor(onCreate: (http: CountingTransport) => void): BackendDescriptor {
+/** A descriptor whose backends count their HTTP requests into `http` (made over `alter` of the real transport). */
+function countedDescriptor(onCreate: (http: CountingTransport) => void, alter: (transport: HttpTransport) => HttpTransport = (t) => t): BackendDescriptor {
   return {
     ...slurmRestBackend,
     create: (context) =>
       createSlurmRestBackend(context, (t) => {
-        const http = new CountingTransport(t);
+        const http = new CountingTransport(alter(t));
         onCreate(http);
         return http;
       }),
   };
+}
+
+/** A descriptor whose FIRST job submission reaches slurmrestd, but whose answer is then lost. */
+function losingDescriptor(onCreate: (http: CountingTransport) => void): BackendDescriptor {
+  let lost = false;
+  return countedDescriptor((http) => onCreate(http), (t) => ({
+    endpoint: t.endpoint,
+    send: async (request) => {
+      const answer = await t.send(request);
+      if (request.method === "POST" && !lost) {
+        lost = true;
+        throw new DaskqError("slurmrest", "the connection was reset after the request was sent (test: the answer is lost)");
+      }
+      return answer;
+    },
+  }));
+}
+
+/** A logger that keeps every line, debug included. */
+function recordingLogger(lines: string[]): Logger {
+  const keep = (message: string) => void lines.push(message);
+  return { debug: keep, info: keep, warn: keep, error: keep };
 }
 
 /** A request for `count` worker jobs (they stay queued in `down`, so no scheduler is needed). */
@@ -128,6 +152,68 @@ describe.runIf(present)("slurmrest against the real slurmrestd 22.05", () => {
     await expect(JobQueueCluster.create({ backend: slurmRestBackend, job: jobOptions({ token: forged }), env, runner, handleSignals: false })).rejects.toThrow(
       /slurmctld does not accept/,
     );
+  });
+
+  it("a submission whose answer was lost is found by its name (jobsNamed), not submitted twice", async () => {
+    const https: CountingTransport[] = [];
+    const lines: string[] = [];
+    const cluster = await JobQueueCluster.create({
+      backend: losingDescriptor((h) => https.push(h)),
+      job: jobOptions(),
+      env,
+      runner,
+      logger: recordingLogger(lines),
+      pollIntervalMs: 500,
+      handleSignals: false,
+    });
+    const http = () => https[0] as CountingTransport;
+    try {
+      await cluster.scale({ jobs: 4 });
+      await eventually(() => cluster.status().jobs.length === 4, 60_000);
+      // Let the reconciler run a few more ticks: nothing more may be submitted.
+      const polls = http().count("GET", /\/jobs$/);
+      await eventually(() => http().count("GET", /\/jobs$/) >= polls + 3, 30_000);
+      expect(http().count("POST", /job\/submit$/)).toBe(1);
+      const ids = cluster.status().jobs.map((j) => j.id);
+      expect(new Set(ids.map((id) => id.split("_")[0])).size).toBe(1);
+      expect(ids.map((id) => id.split("_")[1]).sort()).toEqual(["0", "1", "2", "3"]);
+      expect((await squeue([ids[0]?.split("_")[0] as string])).filter((row) => / PENDING /.test(row))).toHaveLength(4);
+      expect(lines.some((l) => /found 4 job\(s\) of a submission whose answer was lost/.test(l))).toBe(true);
+    } finally {
+      await cluster.close();
+    }
+  });
+
+  it("the token is in no log line (debug included) and no error of a cluster's life", async () => {
+    const lines: string[] = [];
+    const logger = recordingLogger(lines);
+    const cluster = await JobQueueCluster.create({ backend: slurmRestBackend, job: jobOptions(), env, runner, logger, pollIntervalMs: 500, handleSignals: false });
+    try {
+      await cluster.scale({ jobs: 2 });
+      await eventually(() => cluster.status().jobs.length === 2, 30_000);
+    } finally {
+      await cluster.close();
+    }
+    // Failing paths log and throw Slurm's text: a refused submit in a cluster, a forged token.
+    const failing = await JobQueueCluster.create({ backend: slurmRestBackend, job: jobOptions({ queue: "nosuch" }), env, runner, logger, pollIntervalMs: 500, handleSignals: false });
+    try {
+      await failing.scale({ jobs: 2 });
+      await eventually(() => lines.some((l) => /Invalid partition name specified/.test(l)), 30_000);
+    } finally {
+      await failing.close();
+    }
+    const forged = `${token?.slice(0, -4)}AAAA`;
+    const refused = await JobQueueCluster.create({ backend: slurmRestBackend, job: jobOptions({ token: forged }), env, runner, logger, handleSignals: false }).then(
+      () => "created",
+      (e: unknown) => (e as Error).message,
+    );
+    expect(refused).toMatch(/slurmctld does not accept/);
+    expect(lines.some((l) => /speaking v0\.0\.38/.test(l))).toBe(true);
+    for (const text of [...lines, refused]) {
+      expect(text).not.toContain(token);
+      expect(text).not.toContain(forged);
+      expect(text).not.toContain((token as string).split(".")[2]);
+    }
   });
 
   it("the local socket mode (no token; jobs run as the daemon's user), speaking the pinned v0.0.37", async () => {

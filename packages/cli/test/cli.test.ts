@@ -60,6 +60,16 @@ describe("daskq command line", () => {
     expect(code).toBe(0);
   });
 
+  it("slurmrest is installed, and daskq config shows its token as (set, hidden), never its text", async () => {
+    const token = "eyJhbGciOiJIUzI1NiJ9.eyJzdW4iOiJhbGljZSJ9.c2VjcmV0LXNpZ25hdHVyZQ";
+    const result = await daskq(["config", "--backend", "slurmrest", "--set", "url=http://login1:6820", "--set", `token=${token}`, "--json"]);
+    expect(result.exitCode).toBe(0);
+    const keys = (JSON.parse(result.stdout) as { keys: Record<string, { value: unknown }> }).keys;
+    expect(keys["url"]?.value).toBe("http://login1:6820");
+    expect(keys["token"]?.value).toBe("(set, hidden)");
+    expect(result.stdout + result.stderr).not.toContain("c2VjcmV0LXNpZ25hdHVyZQ");
+  });
+
   it("loads third-party daskq-backend-* packages found in node_modules", async () => {
     const dir = await mkdtemp(join(tmpdir(), "daskq-plugin-"));
     const pkg = join(dir, "node_modules", "daskq-backend-toy");
