@@ -12,7 +12,8 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ["packages/*/test/**/*.test.ts"],
+    // examples/*: third-party packages as their authors would write them (e.g. docs/custom-backend.md).
+    include: ["packages/*/test/**/*.test.ts", "examples/*/test/**/*.test.ts"],
     // Integration tests start real schedulers, workers and batch jobs on a 2-core machine:
     // run files one at a time so they do not starve each other.
     fileParallelism: false,
