@@ -60,6 +60,9 @@ export class DrmaaBackend implements Backend {
   async submit(request: SubmitRequest): Promise<string[]> {
     const { count } = request;
     if (!Number.isInteger(count) || count < 1) throw new DaskqError("drmaa", `expected a positive number of jobs, got ${count}`);
+    if (request.worker.tls) {
+      throw new DaskqError("drmaa", "a scheduler with TLS is not supported by the drmaa backend yet (its certificates cannot be passed as DRMAA job arguments); start the cluster without TLS");
+    }
     const nativeSpecification = renderNativeSpecification(request.spec, this.options, count > 1 ? request.maxRunning : undefined);
     const pattern = outputPathPattern(request.outputDirectory, request.spec.jobName, `${this.clusterId}-${++this.submissions}`);
     const template = workerJobTemplate({
