@@ -1,7 +1,9 @@
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
+import { join } from "node:path";
 import {
   DaskqError,
+  renderJobScript,
   silentLogger,
   type ArrayIndex,
   type Backend,
@@ -24,8 +26,10 @@ import { renderNativeSpecification } from "./native-specification.js";
  * in a helper process (`DrmaaHelper`), started by `prepare()` with the environment the library needs:
  * n jobs are ONE `drmaa_run_bulk_jobs`, a poll is one helper request (`drmaa_job_ps` per job
  * inside it), a cancel one helper request (`drmaa_control(TERMINATE)` per job inside it).
- * Jobs run `/bin/sh -c` with the prologue, the worker (argv passed verbatim, never parsed by a shell)
- * and the epilogue; a bulk job's worker names itself `<base>-<task index>`.
+ * A job runs core's job script, the one the script backends submit (env, the cluster's TLS
+ * material as 0600 files, prologue, scheduler check, worker, epilogue), written 0700 into a private
+ * directory and named as `drmaa_remote_command` (Grid Engine: `-b n`, read and spooled at
+ * submission like `qsub`); a bulk job's worker names itself `<base>-<task index>`.
  */
 export class DrmaaBackend implements Backend {
   readonly name = "drmaa";
@@ -36,6 +40,8 @@ export class DrmaaBackend implements Backend {
   /** Output file of every submitted job, by id. */
   private readonly outputs = new Map<string, string>();
   private submissions = 0;
+  /** Private directory (0700) of the job scripts, made in the output directory on first submit; removed by `close`. */
+  private scriptDir: Promise<string> | undefined;
 
   constructor(
     private readonly options: DrmaaOptions = DEFAULT_DRMAA_OPTIONS,
@@ -54,26 +60,28 @@ export class DrmaaBackend implements Backend {
   }
 
   /**
-   * ONE `drmaa_run_bulk_jobs(1, count, 1)`; ids in task order. The output directory is created
-   * first (Grid Engine puts a job whose output directory is missing in an error state).
+   * Writes the job script, then ONE `drmaa_run_bulk_jobs(1, count, 1)`; ids in task order. The
+   * output directory is created first (Grid Engine puts a job whose output directory is missing in
+   * an error state).
+   *
+   * @throws DaskqError for a value no job script can carry (core's `renderJobScript`).
    */
   async submit(request: SubmitRequest): Promise<string[]> {
     const { count } = request;
     if (!Number.isInteger(count) || count < 1) throw new DaskqError("drmaa", `expected a positive number of jobs, got ${count}`);
-    if (request.worker.tls) {
-      throw new DaskqError("drmaa", "a scheduler with TLS is not supported by the drmaa backend yet (its certificates cannot be passed as DRMAA job arguments); start the cluster without TLS");
-    }
     const nativeSpecification = renderNativeSpecification(request.spec, this.options, count > 1 ? request.maxRunning : undefined);
     const pattern = outputPathPattern(request.outputDirectory, request.spec.jobName, `${this.clusterId}-${++this.submissions}`);
+    const script = renderJobScript(this, request.spec, request.worker, request.outputDirectory);
+    await mkdir(request.outputDirectory, { recursive: true });
+    const scriptPath = join(await this.scriptDirectory(request.outputDirectory), `job-${this.submissions}.sh`);
+    await writeFile(scriptPath, script, { mode: 0o700 });
     const template = workerJobTemplate({
       spec: request.spec,
-      worker: request.worker,
+      scriptPath,
       outputPattern: pattern,
       nativeSpecification,
-      indexVariable: this.options.taskIndexVariable,
       workingDirectory: this.workingDirectory,
     });
-    await mkdir(request.outputDirectory, { recursive: true });
     const helper = await this.session();
     const ids = await helper.request<string[]>({ op: "runBulkJobs", template, count });
     ids.forEach((id, i) => this.outputs.set(id, outputFileOfTask(pattern, i + 1)));
@@ -125,12 +133,34 @@ export class DrmaaBackend implements Backend {
     }
   }
 
-  /** Ends the DRMAA session and the helper (jobs are cancelled by core before this). */
+  /** Ends the DRMAA session and the helper (jobs are cancelled by core before this), and removes the job scripts. */
   async close(): Promise<void> {
     const helper = this.helper;
     this.helper = undefined;
-    if (!helper) return;
-    await helper.then((h) => h.close()).catch(() => undefined);
+    const scripts = this.scriptDir;
+    this.scriptDir = undefined;
+    if (helper) await helper.then((h) => h.close()).catch(() => undefined);
+    if (scripts) {
+      await scripts
+        .then((dir) => rm(dir, { recursive: true, force: true }))
+        .catch((error: Error) => this.logger.debug(`drmaa: could not remove the job scripts: ${error.message}`));
+    }
+  }
+
+  /**
+   * The private directory of the job scripts: in the output directory, which the nodes see (they
+   * write their output there), so a DRMAA system that runs the script in place (not spooled, e.g.
+   * `native-options: none`) finds it too. Made on first use, again after a failure.
+   */
+  private scriptDirectory(outputDirectory: string): Promise<string> {
+    if (!this.scriptDir) {
+      const made = mkdtemp(join(outputDirectory, ".daskq-drmaa-scripts-"));
+      made.catch(() => {
+        if (this.scriptDir === made) this.scriptDir = undefined;
+      });
+      this.scriptDir = made;
+    }
+    return this.scriptDir;
   }
 
   /** The running helper; a new one when there is none or the last one died. */

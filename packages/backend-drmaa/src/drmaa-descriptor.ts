@@ -15,7 +15,7 @@ export const DRMAA_CONFIG_KEYS: readonly ConfigKey[] = [
     name: "native-options",
     kind: "string",
     default: DEFAULT_DRMAA_OPTIONS.nativeOptions,
-    description: "sge: cores, memory, walltime, queue and account become Grid Engine options (-pe, -l, -q, -P); none: only native-specification",
+    description: "sge: -b n (the job script is spooled), and cores, memory, walltime, queue and account become Grid Engine options (-pe, -l, -q, -P); none: only native-specification",
   },
   {
     name: "parallel-environment",

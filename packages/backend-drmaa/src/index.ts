@@ -4,7 +4,7 @@ export { drmaaBackend, createDrmaaBackend, DRMAA_CONFIG_KEYS } from "./drmaa-des
 export { register } from "./registration.js";
 export { readDrmaaOptions, DEFAULT_DRMAA_OPTIONS, type DrmaaOptions, type NativeOptionStyle } from "./drmaa-options.js";
 export { renderNativeSpecification, nativeWord } from "./native-specification.js";
-export { workerJobTemplate, workerShellArguments, WORKER_SHELL_SCRIPT, outputPathPattern, outputFileOfTask, JOB_SHELL } from "./drmaa-job-template.js";
+export { workerJobTemplate, outputPathPattern, outputFileOfTask } from "./drmaa-job-template.js";
 export { statusOfPs, statusesOf } from "./drmaa-status.js";
 export { DrmaaHelper, DrmaaError, helperEntry, type DrmaaHelperOptions } from "./drmaa-helper.js";
 export { helperEnvironment, withStaticTls, findSgeRoot, sgeRootFromDefaults, STATIC_TLS_TUNABLE } from "./helper-environment.js";

@@ -33,8 +33,9 @@ export function sgeTime(seconds: number): string {
 }
 
 /**
- * The native specification of a job: with `native-options: sge` (default) Grid Engine's options for
- * the job's queue (`-q`), account (`-P`), cores (`-pe <pe> <cores>`), memory per slot
+ * The native specification of a job: with `native-options: sge` (default) `-b n` (the remote command
+ * is a job script, which Grid Engine reads and spools at submission, as `qsub` does), then Grid
+ * Engine's options for the job's queue (`-q`), account (`-P`), cores (`-pe <pe> <cores>`), memory per slot
  * (`-l <resource>=<memory/slots>`), walltime (`-l h_rt=`) and, for a bulk submission with a limit,
  * `-tc <maxRunning>`; then `native-specification` VERBATIM (as dask-drmaa passes it), so its options
  * come last and win where Grid Engine lets a later option override an earlier one.
@@ -44,6 +45,7 @@ export function sgeTime(seconds: number): string {
 export function renderNativeSpecification(spec: JobSpec, options: DrmaaOptions, maxRunning?: number): string {
   const words: string[] = [];
   if (options.nativeOptions === "sge") {
+    words.push("-b", "n");
     if (spec.queue) words.push("-q", nativeWord(spec.queue, "queue"));
     if (spec.account) words.push("-P", nativeWord(spec.account, "account"));
     const slots = options.parallelEnvironment ? spec.cores : 1;

@@ -7,16 +7,16 @@ describe("DRMAA native specification", () => {
   it("maps cores, memory per slot, walltime, queue and account to Grid Engine options, then the user's verbatim", () => {
     // The same request as the sge backend's golden header: 16GB over 8 slots is 1908M per slot.
     const options = readDrmaaOptions({ "native-specification": "-l arch=lx-amd64 -notify" });
-    expect(renderNativeSpecification(testJobSpec(), options)).toBe("-q q -P p -pe smp 8 -l h_vmem=1908M -l h_rt=01:00:00 -l arch=lx-amd64 -notify");
+    expect(renderNativeSpecification(testJobSpec(), options)).toBe("-b n -q q -P p -pe smp 8 -l h_vmem=1908M -l h_rt=01:00:00 -l arch=lx-amd64 -notify");
     expect(renderNativeSpecification(testJobSpec({ queue: undefined, account: undefined, walltime: undefined, cores: 1, memory: 2 ** 31 }), DEFAULT_DRMAA_OPTIONS)).toBe(
-      "-pe smp 1 -l h_vmem=2G",
+      "-b n -pe smp 1 -l h_vmem=2G",
     );
   });
 
   it("caps a bulk job with -tc, drops -pe or the memory request when unset, and passes only the verbatim text with native-options none", () => {
     expect(renderNativeSpecification(testJobSpec(), DEFAULT_DRMAA_OPTIONS, 3)).toMatch(/ -tc 3$/);
     const noPe = readDrmaaOptions({ "parallel-environment": null, "memory-resource": "" });
-    expect(renderNativeSpecification(testJobSpec(), noPe)).toBe("-q q -P p -l h_rt=01:00:00");
+    expect(renderNativeSpecification(testJobSpec(), noPe)).toBe("-b n -q q -P p -l h_rt=01:00:00");
     const none = readDrmaaOptions({ "native-options": "none", "native-specification": "-q x" });
     expect(renderNativeSpecification(testJobSpec(), none, 3)).toBe("-q x");
   });
