@@ -3,6 +3,7 @@
  * (packages/testing/testbed/sge.sh + drmaa.sh). Under CI=true a missing SGE or libdrmaa fails this
  * file; elsewhere it is skipped.
  */
+import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -95,6 +96,28 @@ describe.skipIf(!enabled)("DRMAA helper process on Grid Engine's libdrmaa", () =
       return answer.ps === DrmaaPs.FAILED || answer.errno === DrmaaErrno.INVALID_JOB;
     }, 20_000, 300);
     expect(gone).toBe(true);
+  });
+
+  it("keeps the library out of daskq's process: while a DRMAA call hangs, daskq's event loop goes on", async () => {
+    await helper.request({ op: "jobPs", ids: ["99999999"] });
+    expect(readFileSync("/proc/self/maps", "utf8")).not.toContain("libdrmaa");
+    expect(readFileSync(`/proc/${helper.pid}/maps`, "utf8")).toContain("libdrmaa");
+    // A stopped helper stands for a DRMAA call blocked in the library (a qmaster that does not answer).
+    process.kill(helper.pid as number, "SIGSTOP");
+    let answered = false;
+    try {
+      const pending = helper.request({ op: "jobPs", ids: ["99999999"] }).then(() => (answered = true));
+      let ticks = 0;
+      await new Promise<void>((resolve) => {
+        const timer = setInterval(() => ++ticks === 5 && (clearInterval(timer), resolve()), 10);
+      });
+      expect(answered).toBe(false);
+      process.kill(helper.pid as number, "SIGCONT");
+      await pending;
+    } finally {
+      process.kill(helper.pid as number, "SIGCONT");
+    }
+    expect(answered).toBe(true);
   });
 
   it("says which DRMAA call failed and why, naming the library", async () => {
