@@ -31,6 +31,21 @@ async function installCliWithOwnTsyringe(dir: string): Promise<string> {
   return join(cli, "dist", "bin.js");
 }
 
+/**
+ * A site's install of the example third-party backend (examples/daskq-backend-procpool): built with
+ * its own `tsc` config, then placed as npm would put the published package (package.json with
+ * `exports` and no `main`, dist) in `<dir>/node_modules`, beside its peer dependencies.
+ */
+async function installProcpool(dir: string): Promise<string> {
+  const source = join(root, "examples/daskq-backend-procpool");
+  const installed = join(dir, "node_modules", "daskq-backend-procpool");
+  await mkdir(join(dir, "node_modules", "@daskq"), { recursive: true });
+  await execa("npx", ["tsc", "-p", join(source, "tsconfig.json"), "--outDir", join(installed, "dist")], { cwd: root });
+  await cp(join(source, "package.json"), join(installed, "package.json"));
+  for (const peer of ["@daskq/core", "tsyringe"]) await symlink(join(root, "node_modules", peer), join(dir, "node_modules", peer));
+  return installed;
+}
+
 describe("the daskq command as installed", () => {
   let dir: string;
   let bin: string;
@@ -52,6 +67,40 @@ describe("the daskq command as installed", () => {
     expect(script.stderr).toBe("");
     expect(script.stdout).toContain("-m distributed.cli.dask_worker");
   });
+
+  it.runIf(available)("a third-party backend installed beside the user's work is listed and runs a Python client's computation", async () => {
+    const site = join(dir, "site");
+    const installed = await installProcpool(site);
+    const token = "site-token";
+    const agent = execa("node", [join(installed, "dist", "agent-main.js"), "--port", "0", "--slots", "4"], { env: { ...env, PROCPOOL_TOKEN: token }, extendEnv: false, reject: false });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        agent.stdout?.on("data", (chunk: Buffer) => {
+          const printed = /procpool agent at (\S+)/.exec(chunk.toString());
+          if (printed) resolve(printed[1] as string);
+        });
+        void agent.then((r) => reject(new Error(`the agent ended: ${r.stderr}`)));
+      });
+      // The daskq of this checkout, run where the site installed the backend: found by its discovery.
+      const inSite = (args: string[], extra: Record<string, string> = {}) =>
+        execa("node", [join(root, "packages/cli/dist/bin.js"), ...args], { cwd: site, env: { ...env, ...extra }, extendEnv: false, reject: false, timeout: 180_000 });
+      const listed = await inSite(["backends"]);
+      expect(listed.stderr).toBe("");
+      expect(listed.stdout).toMatch(/^procpool\s+worker jobs run by a procpool agent over HTTP/m);
+      const run = await inSite(["run", "--backend", "procpool", "--set", `url=${url}`, "--workers", "2", "--", "/usr/bin/python3", join(root, "examples/array_sum.py")], { DASK_JOBQUEUE__PROCPOOL__TOKEN: token });
+      expect(run.stderr).toBe("");
+      expect(run.stdout).toContain("workers: 2");
+      expect(run.stdout).toContain("sum of ones: 4000000");
+      expect(run.exitCode).toBe(0);
+      // Every job the agent ran has ended: daskq cancelled them on its way out.
+      const jobs = (await (await fetch(`${url}/jobs?ids=1,2,3,4`, { headers: { authorization: `Bearer ${token}` } })).json()) as { jobs: Array<{ state: string }> };
+      expect(jobs.jobs.length).toBeGreaterThanOrEqual(2);
+      for (const job of jobs.jobs) expect(["killed", "done", "failed"]).toContain(job.state);
+    } finally {
+      agent.kill("SIGTERM");
+      await agent;
+    }
+  }, 300_000);
 
   it.runIf(available)("with its own copy of tsyringe, daskq run starts a cluster on the local backend", async () => {
     const result = await daskq(["run", "--backend", "local", "--jobs", "1", "--memory", "1GiB", "--", "/usr/bin/python3", "-c", "import os; print('scheduler', os.environ['DASK_SCHEDULER_ADDRESS'])"]);
