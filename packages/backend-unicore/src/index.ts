@@ -8,4 +8,7 @@ export { openForward, FORWARDING_UPGRADE, type ForwardTarget } from "./socket-fo
 export { PortForwarder } from "./port-forwarder.js";
 export { UnicoreSchedulerJob, SCHEDULER_FILE, type SchedulerJobOptions } from "./unicore-scheduler-job.js";
 export { jobLogTail } from "./job-log-tail.js";
+export { UnicoreBackend } from "./unicore-backend.js";
+export { unicoreBackend, createUnicoreBackend } from "./unicore-descriptor.js";
 export { UNICORE_CONFIG_KEYS, readUnicoreOptions, requireUrl, type UnicoreOptions } from "./unicore-options.js";
+export { register } from "./registration.js";

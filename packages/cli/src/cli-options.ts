@@ -65,8 +65,9 @@ export const CLUSTER_OPTIONS_HELP = `Cluster options:
                                 DASKQ_SSH_PASSPHRASE or asked in a terminal)
       --ssh-accept-new-host-key record the login node's key if known_hosts lacks it (a changed
                                 key is always refused)
-      --scheduler-placement P   local (this machine) or remote (the login node, reached through
-                                an SSH forward; the default with --ssh)
+      --scheduler-placement P   local (this machine), remote (the login node, reached through
+                                an SSH forward; the default with --ssh) or job (a job of the
+                                batch system reached through its port forwarding; UNICORE's default)
       --scheduler-address ADDR  attach to a running scheduler instead of starting one
       --no-tls                  plain TCP instead of TLS (default: TLS with a private CA per cluster;
                                 then only clients with the cluster's certificate can connect)

@@ -12,6 +12,7 @@ export {
   workerLaunch,
   workerArgv,
   workerShellCommand,
+  workerShellWords,
   workerNameWord,
   type WorkerTlsFiles,
   type WorkerLaunch,
@@ -31,6 +32,7 @@ export type {
   NamedJob,
   ScriptFormat,
   SubmitRequest,
+  SchedulerLaunchRequest,
 } from "./backend/backend.js";
 export { CliBackend, type CliBackendOptions, type ScriptSubmission } from "./backend/cli-backend.js";
 export { clusterOutputLocation, type OutputLocation } from "./cluster/output-directory.js";
@@ -93,6 +95,7 @@ export { readJobLogTail } from "./cluster/read-job-log-tail.js";
 
 export { stateDirectory, daskqHome } from "./ownership/state-directory.js";
 export { createClusterCertificates, type TlsPem } from "./security/cluster-certificates.js";
+export { renderTlsSetup, tlsWorkerWords } from "./security/job-tls.js";
 export { clientTlsEnv, createClusterTls, readUserTls, tlsArguments, type ClusterTls, type TlsSetting } from "./security/cluster-tls.js";
 export {
   clusterCondition,

@@ -1,4 +1,4 @@
-import type { Backend, BackendCapabilities, BackendDescriptor, JobStatus, ScriptFormat, SubmitRequest } from "@daskq/core";
+import type { Backend, BackendCapabilities, BackendDescriptor, JobStatus, LaunchedScheduler, SchedulerLaunchRequest, ScriptFormat, SubmitRequest } from "@daskq/core";
 
 /** One backend operation a `CountingBackend` saw. */
 export type BackendOperation =
@@ -18,8 +18,13 @@ export class CountingBackend implements Backend {
   /** The inner backend's `jobOfWorker`, present only when it has one (core then maps names itself). */
   readonly jobOfWorker?: (workerName: string) => string | undefined;
 
+  /** The inner backend's `launchScheduler`, present only when it has one (`scheduler-placement: job`). */
+  readonly launchScheduler?: (request: SchedulerLaunchRequest) => Promise<LaunchedScheduler>;
+
   constructor(readonly inner: Backend) {
     if (inner.jobOfWorker) this.jobOfWorker = (workerName) => inner.jobOfWorker?.(workerName);
+    const launch = inner.launchScheduler?.bind(inner);
+    if (launch) this.launchScheduler = launch;
   }
 
   /** A descriptor whose backends are wrapped; `onCreate` receives each wrapper. */

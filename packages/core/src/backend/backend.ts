@@ -4,6 +4,8 @@ import type { JobState } from "../job/job-state.js";
 import type { WorkerLaunch } from "../job/worker-command.js";
 import type { CommandRunner } from "../runner/command-runner.js";
 import type { Logger } from "../logger.js";
+import type { LaunchedScheduler } from "../scheduler/launched-scheduler.js";
+import type { TlsPem } from "../security/cluster-certificates.js";
 
 /** What a backend can do beyond the required contract. */
 export interface BackendCapabilities {
@@ -120,8 +122,31 @@ export interface Backend {
    * `$MESOS_TASK_ID`). Without it core maps names it gave (`<job name>`, `<job name>-<i>`).
    */
   jobOfWorker?(workerName: string): string | undefined;
+  /**
+   * For `scheduler-placement: job`: starts the Dask scheduler as a job of this system (UNICORE) and
+   * resolves once it listens and daskq can reach it (its `address` may be a local forward). Core
+   * calls `prepare()` first, and this before any submit; `close()` must stop it too.
+   */
+  launchScheduler?(request: SchedulerLaunchRequest): Promise<LaunchedScheduler>;
   /** Releases resources (temp files, connections). */
   close?(): Promise<void>;
+}
+
+/** What core gives `Backend.launchScheduler`. */
+export interface SchedulerLaunchRequest {
+  /** The resolved job spec: the python on the compute nodes, queue, account, walltime, env. */
+  readonly spec: JobSpec;
+  /**
+   * The cluster's TLS material (PEM) when TLS is on: the scheduler job presents this certificate
+   * and listens on `tls://`, so the `address` it resolves to is `tls://` too.
+   */
+  readonly tls?: TlsPem;
+  /**
+   * To be called with the scheduler job's id the moment the system answers, before anything else:
+   * core records it, so that a watchdog cancels the scheduler job when daskq dies.
+   */
+  readonly onSubmitted: (jobId: string) => Promise<void>;
+  readonly logger: Logger;
 }
 
 /** What a backend gets when it is created. */

@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import { container as globalContainer, type DependencyContainer } from "tsyringe";
-import type { BackendDescriptor } from "../backend/backend.js";
+import type { Backend, BackendDescriptor } from "../backend/backend.js";
 import { dashboardLinkTemplate, formatDashboardLink, type DashboardLinkTemplate, type LinkTarget } from "../config/dashboard-link.js";
 import { loadBackendConfig, type BackendConfigSources } from "../config/load-backend-config.js";
 import type { ResolvedConfig } from "../config/load-config.js";
@@ -47,8 +47,9 @@ export interface SchedulerOptions extends Partial<Omit<SchedulerProcessOptions, 
   /** Attach to this running scheduler instead of starting one (it is not shut down on close). */
   readonly address?: string;
   /**
-   * Where daskq starts the scheduler: `local` (this machine) or `remote` (the runner's machine, e.g.
-   * the SSH login node, reached through an SSH forward). Default: config `scheduler-placement`, else
+   * Where daskq starts the scheduler: `local` (this machine), `remote` (the runner's machine, e.g.
+   * the SSH login node, reached through an SSH forward) or `job` (a job of the batch system, for
+   * backends with `launchScheduler`, e.g. UNICORE). Default: config `scheduler-placement`, else
    * `remote` when the runner reaches another machine, else `local`.
    */
   readonly placement?: SchedulerPlacement;
@@ -57,7 +58,7 @@ export interface SchedulerOptions extends Partial<Omit<SchedulerProcessOptions, 
 }
 
 /** Where the scheduler runs. */
-export type SchedulerPlacement = "local" | "remote";
+export type SchedulerPlacement = "local" | "remote" | "job";
 
 /** Options of `JobQueueCluster.create`; `job`, `configName`, `env` and `homeDir` feed the config loader. */
 export interface JobQueueClusterOptions extends BackendConfigSources {
@@ -204,6 +205,8 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
     let tls: ClusterTls | undefined;
     let connection: SchedulerConnection | undefined;
     let stream: WorkerStatusStream | undefined;
+    /** With "job" placement: the default pool's backend, made early because it launches the scheduler. */
+    let schedulerBackend: Backend | undefined;
     try {
       for (const pool of poolOptions) setups.push(resolvePoolSetup(pool, options, container, logger));
       const first = setups[0] as PoolSetup;
@@ -211,7 +214,8 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
       const schedulerOptions = mergeSchedulerOptions(config.values["scheduler-options"], options.scheduler);
       const linkTemplate = dashboardLinkTemplate({ env: options.env, homeDir: options.homeDir });
       formatDashboardLink(linkTemplate, { host: "localhost", port: 8787 }, options.env); // a bad template fails here, not later
-      const placement = schedulerPlacement(schedulerOptions.placement ?? config.values["scheduler-placement"], runner, `jobqueue.${config.section}.scheduler-placement`);
+      const placementKey = `jobqueue.${config.section}.scheduler-placement`;
+      const placement = schedulerPlacement(schedulerOptions.placement ?? config.values["scheduler-placement"], runner, placementKey);
       const workersPython = config.values["python"] as string | undefined;
       // Over SSH the scheduler (remote placement) and the workers default to the login node's python.
       const python = runner.forwardLocalPort
@@ -254,10 +258,19 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
           ],
           logger,
         };
-        scheduler =
-          placement === "remote"
-            ? await RemoteScheduler.start({ ...launch, runner, python, leaseSeconds: schedulerOptions.leaseSeconds })
-            : await SchedulerProcess.start({ ...launch, python: localPython });
+        if (placement === "job") {
+          // The default pool's backend checks its credentials (prepare) before the scheduler job is submitted.
+          const spec = specs[0] as JobSpec;
+          schedulerBackend = ownership.wrapBackend(first.descriptor.create({ runner: ownership.wrapRunner(runner), logger, options: spec.backendOptions, clusterId }));
+          if (!schedulerBackend.launchScheduler) throw new ConfigError(`"job" needs a backend that runs the scheduler as a job; ${first.descriptor.name} does not`, { keyPath: placementKey });
+          await schedulerBackend.prepare?.();
+          scheduler = await schedulerBackend.launchScheduler({ spec, logger, onSubmitted: (id) => ownership.recordJobs([id]), ...(tls ? { tls: tls.pem } : {}) });
+        } else {
+          scheduler =
+            placement === "remote"
+              ? await RemoteScheduler.start({ ...launch, runner, python, leaseSeconds: schedulerOptions.leaseSeconds })
+              : await SchedulerProcess.start({ ...launch, python: localPython });
+        }
       }
       const address = scheduler?.address ?? (schedulerOptions.address as string);
       for (const [i, owned] of ownerships.entries()) {
@@ -281,9 +294,11 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
         const id = poolId(clusterId, setups, i);
         const owned = ownerships[i] as ClusterOwnership;
         const spec = specs[i] as JobSpec;
-        const backend = owned.wrapBackend(setup.descriptor.create({ runner: owned.wrapRunner(setup.runner), logger, options: spec.backendOptions, clusterId: id }));
+        // With "job" placement the default pool's backend exists already, prepared: it launched the scheduler.
+        const early = i === 0 ? schedulerBackend : undefined;
+        const backend = early ?? owned.wrapBackend(setup.descriptor.create({ runner: owned.wrapRunner(setup.runner), logger, options: spec.backendOptions, clusterId: id }));
         try {
-          await backend.prepare?.();
+          if (!early) await backend.prepare?.();
         } catch (error) {
           await backend.close?.();
           throw error;
@@ -305,6 +320,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
       for (const pool of pools) await pool.parts.backend.close?.();
       connection?.close();
       await scheduler?.stop();
+      if (schedulerBackend && !pools.some((pool) => pool.parts.backend === schedulerBackend)) await schedulerBackend.close?.();
       for (const setup of setups) if (setup.ownsRunner) await setup.runner.close();
       await removeClusterTls(tls);
       for (const owned of ownerships) await owned.closed();
@@ -681,7 +697,7 @@ function poolId(clusterId: string, setups: readonly PoolSetup[], index: number):
  */
 function schedulerPlacement(value: unknown, runner: CommandRunner, keyPath: string): SchedulerPlacement {
   if (value === undefined || value === null) return runner.forwardLocalPort ? "remote" : "local";
-  if (value !== "local" && value !== "remote") throw new ConfigError(`expected local or remote, got ${JSON.stringify(value)}`, { keyPath });
+  if (value !== "local" && value !== "remote" && value !== "job") throw new ConfigError(`expected local, remote or job, got ${JSON.stringify(value)}`, { keyPath });
   if (value === "remote" && !runner.forwardLocalPort) {
     throw new ConfigError(`"remote" needs a runner that reaches another machine (set ssh); ${runner.description} runs here`, { keyPath });
   }

@@ -94,7 +94,7 @@ export const SHARED_KEYS: readonly ConfigKey[] = [
   {
     name: "scheduler-placement",
     kind: "string",
-    description: "Where the scheduler runs: local, or remote (on the login node, reached through SSH); unset: remote with ssh, else local",
+    description: "Where the scheduler runs: local, remote (on the login node, reached through SSH) or job (a job of the batch system, e.g. UNICORE, reached through its port forwarding); unset: the backend's default, else remote with ssh, else local",
   },
   {
     name: "max-pending-jobs",

@@ -109,9 +109,17 @@ export function workerArgv(worker: WorkerLaunch, name: string, tlsFiles?: Worker
  * default it is the quoted fixed name, or `<base>-"${arrayVariable}"` for an array.
  */
 export function workerShellCommand(worker: WorkerLaunch, nameWord: string): string {
+  return workerShellWords(worker, nameWord).join(" ");
+}
+
+/**
+ * The shell words `workerShellCommand` joins, for backends that hand a shell the command word by
+ * word (UNICORE's `Executable` and `Arguments`): `[python, "-m", module, scheduler, "--name", ...]`.
+ */
+export function workerShellWords(worker: WorkerLaunch, nameWord: string): string[] {
   let words = worker.argv.map((word, i) => (worker.expandOnNode.includes(i) ? shellQuoteExpandingVariables(word) : shellQuote(word)));
   if (worker.tls) words = insertAt(words, securityPosition(worker), tlsWorkerWords());
-  return insertAt(words, NAME_POSITION, ["--name", nameWord]).join(" ");
+  return insertAt(words, NAME_POSITION, ["--name", nameWord]);
 }
 
 /**

@@ -100,11 +100,16 @@ export class ClusterOwnership {
     return forwardingProxy(runner, { makeTempDir });
   }
 
+  /** Records submitted jobs (queued) so that a watchdog cancels them after a crash. */
+  recordJobs(ids: readonly string[]): Promise<void> {
+    return this.save((r) => ({ ...r, jobs: [...r.jobs, ...ids.map((id): RecordedJob => ({ id, state: "queued" }))] }));
+  }
+
   /** The backend, with every submitted job id recorded before `submit()` returns. */
   wrapBackend(backend: Backend): Backend {
     const submit = async (request: SubmitRequest): Promise<string[]> => {
       const ids = await backend.submit(request);
-      await this.save((r) => ({ ...r, jobs: [...r.jobs, ...ids.map((id): RecordedJob => ({ id, state: "queued" }))] }));
+      await this.recordJobs(ids);
       return ids;
     };
     return forwardingProxy(backend, { submit });

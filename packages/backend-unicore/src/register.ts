@@ -1,0 +1,4 @@
+/** Side-effect entry: `import "@daskq/backend-unicore/register"` registers the backend globally. */
+import { register } from "./registration.js";
+
+register();
