@@ -2,7 +2,7 @@
 export { UnicoreClient, fileUrl, type UnicoreClientOptions, type UnicoreJob, type UnicoreJobStatus, type UnicoreIdentity, type UnicoreFileEntry } from "./unicore-client.js";
 export { UnicoreCredentials, resolveCredentials, type CredentialSettings, type CredentialSource } from "./unicore-credentials.js";
 export { UnicoreError } from "./unicore-error.js";
-export { completeDescription, shellWords, readBaseDescription, unicoreMemory, unicoreRuntime, type UnicoreJobDescription, type DescriptionParts } from "./job-description.js";
+export { completeDescription, shellWords, withPrecommand, readBaseDescription, unicoreMemory, unicoreRuntime, type UnicoreJobDescription, type DescriptionParts } from "./job-description.js";
 export { jobStatusOf, ABORTED_MESSAGE } from "./unicore-status.js";
 export { openForward, FORWARDING_UPGRADE, type ForwardTarget } from "./socket-forward.js";
 export { PortForwarder } from "./port-forwarder.js";

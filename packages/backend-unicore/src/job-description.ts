@@ -66,6 +66,29 @@ export function shellWords(words: readonly string[], expandOnNode: readonly numb
   return words.map((word, i) => (expandOnNode.includes(i) ? shellQuoteExpandingVariables(word) : shellQuote(word)));
 }
 
+/**
+ * The base with daskq's shell `lines` for the compute node, before the executable: the TLS setup
+ * (`tls`, core's `renderTlsSetup`: the cluster's PEM files written 0600 in a private directory,
+ * removed when the job ends) and, when the base has no `User precommand`, `job-script-prologue`
+ * (`prologue`). UNICORE runs a `User precommand` with `RunUserPrecommandOnLoginNode: false` in the
+ * job script itself, so the TLS directory's shell variable reaches the executable.
+ *
+ * @throws ConfigError when TLS is on and the base's own `User precommand` runs on the login node
+ *   (UNICORE's default): the certificates would not reach the compute node.
+ */
+export function withPrecommand(base: Readonly<UnicoreJobDescription>, lines: { tls: readonly string[]; prologue: readonly string[] }, key: string): UnicoreJobDescription {
+  const own = base["User precommand"];
+  if (own !== undefined && lines.tls.length > 0 && base["RunUserPrecommandOnLoginNode"] !== false) {
+    throw new ConfigError(
+      "its User precommand runs on the login node (RunUserPrecommandOnLoginNode is not false), but with TLS daskq writes the cluster's certificates in the precommand on the compute node: set RunUserPrecommandOnLoginNode: false, or turn TLS off (--no-tls)",
+      { keyPath: `jobqueue.unicore.${key}` },
+    );
+  }
+  const pre = [...lines.tls, ...(own !== undefined ? [String(own)] : lines.prologue)];
+  if (pre.length === 0 || (lines.tls.length === 0 && own !== undefined)) return { ...base };
+  return { ...base, "User precommand": pre.join("\n"), RunUserPrecommandOnLoginNode: false };
+}
+
 /** daskq's arguments minus every `--flag [value]` whose flag the base already has. */
 function missingArguments(baseArgs: readonly string[], wanted: readonly string[]): string[] {
   const present = new Set(baseArgs.map((a) => a.split("=")[0]));

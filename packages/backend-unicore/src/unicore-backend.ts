@@ -1,15 +1,18 @@
 import {
+  renderTlsSetup,
+  shellQuote,
   silentLogger,
+  workerShellWords,
   type Backend,
   type BackendCapabilities,
   type JobSpec,
   type JobStatus,
   type LaunchedScheduler,
   type Logger,
+  type SchedulerLaunchRequest,
   type SubmitRequest,
-  workerArgv,
 } from "@daskq/core";
-import { completeDescription, shellWords, unicoreMemory, unicoreRuntime, type UnicoreJobDescription } from "./job-description.js";
+import { completeDescription, unicoreMemory, unicoreRuntime, withPrecommand, type UnicoreJobDescription } from "./job-description.js";
 import { jobLogTail } from "./job-log-tail.js";
 import { UnicoreClient, type UnicoreJob } from "./unicore-client.js";
 import { resolveCredentials } from "./unicore-credentials.js";
@@ -64,11 +67,11 @@ export class UnicoreBackend implements Backend {
   /**
    * With `scheduler-placement: job`: the scheduler as a UNICORE job (with the job spec's python,
    * queue, project and walltime unless `scheduler-job-description` says otherwise), reached through
-   * a local forward.
+   * a local forward; with TLS it presents the cluster's certificate (`request.tls`).
    */
-  async launchScheduler(options: { spec: JobSpec }): Promise<LaunchedScheduler> {
+  async launchScheduler(request: SchedulerLaunchRequest): Promise<LaunchedScheduler> {
     await this.prepare();
-    const { spec } = options;
+    const { spec } = request;
     this.scheduler = await UnicoreSchedulerJob.start({
       client: await this.connect(),
       clusterId: this.clusterId,
@@ -76,6 +79,8 @@ export class UnicoreBackend implements Backend {
       python: spec.python,
       resources: baseResources(spec),
       environment: spec.env,
+      ...(request.tls ? { tls: request.tls } : {}),
+      onSubmitted: (url) => request.onSubmitted(idOf(url)),
       allocationUrl: this.allocationUrl,
       localPort: this.options.localPort,
       dashboardPort: this.options.connectDashboard ? this.options.dashboardPort : undefined,
@@ -252,22 +257,23 @@ export class UnicoreBackend implements Backend {
 
   private workerDescription(request: SubmitRequest, name: string): UnicoreJobDescription {
     const { worker } = request;
-    // workerArgv puts `--name <name>` at index 4: words of worker.argv from there on move by two.
-    const argv = workerArgv(worker, name);
-    const expand = worker.expandOnNode.map((i) => (i >= 4 ? i + 2 : i));
+    // Core's worker shell command, word by word: UNICORE joins Executable and Arguments as shell text.
+    const words = workerShellWords(worker, shellQuote(name));
     if (this.options.threads !== undefined) {
-      const i = argv.indexOf("--nthreads");
-      if (i >= 0) argv[i + 1] = String(this.options.threads);
+      const i = words.indexOf("--nthreads");
+      if (i >= 0) words[i + 1] = String(this.options.threads);
     }
-    const base = { ...this.options.workerJobDescription };
-    const prologue = worker.prologue.join("\n");
+    const base = withPrecommand(
+      this.options.workerJobDescription,
+      { tls: worker.tls ? renderTlsSetup(worker.tls) : [], prologue: worker.prologue },
+      "worker-job-description",
+    );
     const epilogue = worker.epilogue.join("\n");
-    if (prologue && base["User precommand"] === undefined) Object.assign(base, { "User precommand": prologue, RunUserPrecommandOnLoginNode: false });
     if (epilogue && base["User postcommand"] === undefined) Object.assign(base, { "User postcommand": epilogue, RunUserPostcommandOnLoginNode: false });
-    const command = argv.slice(0, 3);
+    const command = worker.argv.slice(0, 3);
     return completeDescription(base, {
       command: this.allocationUrl ? ["srun", "--tasks=1", "--nodes=1", ...command] : command,
-      arguments: shellWords(argv.slice(3), expand.filter((i) => i >= 3).map((i) => i - 3)),
+      arguments: words.slice(3),
       environment: worker.env,
       resources: this.allocationUrl ? {} : workerResources(request.spec),
       tags: [this.clusterId],

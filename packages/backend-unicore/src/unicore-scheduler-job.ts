@@ -1,6 +1,17 @@
 import { EventEmitter } from "node:events";
-import { DaskqError, parseAddress, silentLogger, TimeoutError, type LaunchedScheduler, type LaunchedSchedulerEvents, type Logger } from "@daskq/core";
-import { completeDescription, shellWords, type UnicoreJobDescription } from "./job-description.js";
+import {
+  DaskqError,
+  parseAddress,
+  renderTlsSetup,
+  silentLogger,
+  TimeoutError,
+  tlsWorkerWords,
+  type LaunchedScheduler,
+  type LaunchedSchedulerEvents,
+  type Logger,
+  type TlsPem,
+} from "@daskq/core";
+import { completeDescription, shellWords, withPrecommand, type UnicoreJobDescription } from "./job-description.js";
 import { jobLogTail } from "./job-log-tail.js";
 import { PortForwarder } from "./port-forwarder.js";
 import type { UnicoreClient, UnicoreJob } from "./unicore-client.js";
@@ -20,6 +31,14 @@ export interface SchedulerJobOptions {
   /** Queue, Project, Runtime, ... asked unless the base has them. */
   readonly resources: Readonly<Record<string, string>>;
   readonly environment: Readonly<Record<string, string>>;
+  /**
+   * The cluster's TLS material: written on the compute node by the job's `User precommand` (see
+   * `withPrecommand`), the scheduler listens on `tls://` with it, and the local forward's address
+   * is `tls://` (daskq and the user's Client verify the cluster CA through it).
+   */
+  readonly tls?: TlsPem;
+  /** Called with the job's URL as soon as UNICORE answers, before the job is started (core records it). */
+  readonly onSubmitted?: (url: string) => Promise<void>;
   /** Submit INTO this allocation (its URL) with `srun --tasks=1`. */
   readonly allocationUrl?: string;
   /** Local port for daskq and the user's Client (pyunicore's `local_port`); 0 = a free one. */
@@ -62,9 +81,13 @@ export class UnicoreSchedulerJob extends EventEmitter<LaunchedSchedulerEvents> i
     const { client } = options;
     const logger = options.logger ?? silentLogger;
     const module = [options.python, "-m", "distributed.cli.dask_scheduler"];
-    const description = completeDescription(options.base, {
+    const base = withPrecommand(options.base, { tls: options.tls ? renderTlsSetup(options.tls) : [], prologue: [] }, "scheduler-job-description");
+    const description = completeDescription(base, {
       command: options.allocationUrl ? ["srun", "--tasks=1", "--nodes=1", ...module] : module,
-      arguments: shellWords(["--port", "0", "--scheduler-file", `./${SCHEDULER_FILE}`, "--dashboard-address", ":0"]),
+      arguments: [
+        ...shellWords(["--port", "0", "--scheduler-file", `./${SCHEDULER_FILE}`, "--dashboard-address", ":0"]),
+        ...(options.tls ? ["--protocol", "tls", ...tlsWorkerWords()] : []),
+      ],
       environment: options.environment,
       resources: options.allocationUrl ? {} : options.resources,
       tags: [options.clusterId, "daskq-scheduler"],
@@ -79,6 +102,7 @@ export class UnicoreSchedulerJob extends EventEmitter<LaunchedSchedulerEvents> i
     let job: UnicoreJob;
     let info: { address: string; dashboardPort: number | undefined };
     try {
+      await options.onSubmitted?.(url);
       await client.action(url, "start");
       ({ job, info } = await waitForSchedulerFile(client, url, options.startTimeoutMs ?? 180_000, options.pollIntervalMs ?? 1000));
     } catch (error) {
@@ -104,9 +128,9 @@ export class UnicoreSchedulerJob extends EventEmitter<LaunchedSchedulerEvents> i
     return scheduler;
   }
 
-  /** Where daskq and the user's Client connect: the local end of the forward. */
+  /** Where daskq and the user's Client connect: the local end of the forward, `tls://` when the scheduler uses TLS. */
   get address(): string {
-    return this.forwarder.address;
+    return this.forwarder.address.replace(/^tcp:/, `${parseAddress(this.workerAddress).protocol}:`);
   }
 
   get dashboardLink(): string | undefined {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { completeDescription, readBaseDescription, readUnicoreOptions, requireUrl, shellWords } from "../src/index.js";
+import { completeDescription, readBaseDescription, readUnicoreOptions, requireUrl, shellWords, withPrecommand } from "../src/index.js";
 
 const parts = {
   command: ["/opt/py env/bin/python", "-m", "distributed.cli.dask_worker"],
@@ -59,5 +59,23 @@ describe("UNICORE job descriptions: daskq adds only what is missing (as pyunicor
     expect(() => readUnicoreOptions({ url: "https://gw/x", "local-port": 70000 })).toThrow(/jobqueue.unicore.local-port: expected a port/);
     expect(() => readUnicoreOptions({ url: "https://gw/x", allocation: { "Job type": "BATCH" } })).toThrow(/"Job type" must be ALLOCATE/);
     expect(readUnicoreOptions({ url: "https://gw/x", allocation: { Resources: { Nodes: "3" } } }).allocation).toEqual({ Resources: { Nodes: "3" }, "Job type": "ALLOCATE" });
+  });
+
+  it("TLS setup goes first in a User precommand run on the compute node; a user's precommand on the login node is a clear error with TLS", () => {
+    const tls = ["daskq_tls=$(mktemp -d)", "write pem"];
+    expect(withPrecommand({}, { tls, prologue: ["module load dask"] }, "worker-job-description")).toEqual({
+      "User precommand": "daskq_tls=$(mktemp -d)\nwrite pem\nmodule load dask",
+      RunUserPrecommandOnLoginNode: false,
+    });
+    // The user's own precommand (on the compute node) is kept, after daskq's TLS lines; the prologue is not added.
+    expect(withPrecommand({ "User precommand": "source env.sh", RunUserPrecommandOnLoginNode: false }, { tls, prologue: ["p"] }, "worker-job-description")["User precommand"]).toBe(
+      "daskq_tls=$(mktemp -d)\nwrite pem\nsource env.sh",
+    );
+    // Without TLS a user's precommand stays exactly as written (login node or not).
+    expect(withPrecommand({ "User precommand": "source env.sh" }, { tls: [], prologue: ["p"] }, "worker-job-description")).toEqual({ "User precommand": "source env.sh" });
+    expect(withPrecommand({}, { tls: [], prologue: [] }, "worker-job-description")).toEqual({});
+    expect(() => withPrecommand({ "User precommand": "source env.sh" }, { tls, prologue: [] }, "scheduler-job-description")).toThrow(
+      /\[daskq:config\] jobqueue.unicore.scheduler-job-description: its User precommand runs on the login node .* set RunUserPrecommandOnLoginNode: false, or turn TLS off \(--no-tls\)/,
+    );
   });
 });

@@ -1,6 +1,9 @@
+import { mkdtemp, rm } from "node:fs/promises";
 import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { JobQueueCluster, type Logger } from "@daskq/core";
+import { JobQueueCluster, listClusterRecords, type Logger } from "@daskq/core";
 import { computeArraySum, eventually, hasDaskPython, PYTHON, requireService, runPython, UnicoreEmulator } from "@daskq/testing";
 import { unicoreBackend } from "../src/index.js";
 
@@ -23,13 +26,16 @@ const refused = (port: number) =>
 
 describe.runIf(present)("UNICORE backend with a cluster (UNICORE emulator)", () => {
   let emulator: UnicoreEmulator;
+  let stateDirectory: string;
   const job = () => ({ url: emulator.baseUrl, username: "demouser", password: "test123", cores: 1, memory: "1GB", python: PYTHON });
 
   beforeAll(async () => {
     emulator = await UnicoreEmulator.start({ queueDelayMs: 200 });
+    stateDirectory = await mkdtemp(join(tmpdir(), "daskq-unicore-state-"));
   });
   afterAll(async () => {
     await emulator?.stop();
+    await rm(stateDirectory, { recursive: true, force: true });
   });
 
   it("wrong credentials give a clear error at start, before any job is submitted", async () => {
@@ -42,12 +48,20 @@ describe.runIf(present)("UNICORE backend with a cluster (UNICORE emulator)", () 
     expect(emulator.requests.filter((r) => r.method === "POST")).toEqual([]);
   });
 
-  it("scheduler as a job: workers join, a real client computes through the forwarded port and survives the forward being cut; close() leaves no job and no listener", async () => {
-    const cluster = await JobQueueCluster.create({ backend: unicoreBackend, job: { ...job(), "connect-dashboard": true }, env, pollIntervalMs: 500, handleSignals: false });
+  it("scheduler as a job with TLS (the default): workers join, a real client computes through the forwarded port and survives the forward being cut; close() leaves no job and no listener", async () => {
+    const cluster = await JobQueueCluster.create({ backend: unicoreBackend, job: { ...job(), "connect-dashboard": true }, env, pollIntervalMs: 500, handleSignals: false, stateDirectory });
     let port = 0;
     try {
-      expect(cluster.schedulerAddress).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/);
+      // TLS end to end: the scheduler job listens on tls:// with the cluster's certificate, daskq
+      // connected through the forward verifying the cluster CA, and so does the Python client.
+      expect(cluster.schedulerAddress).toMatch(/^tls:\/\/127\.0\.0\.1:\d+$/);
+      expect(cluster.workerSchedulerAddress).toMatch(/^tls:\/\//);
       port = Number(cluster.schedulerAddress.split(":").pop());
+      // The scheduler job is in the cluster's state file from the start: a watchdog cancels it after a crash.
+      const schedulerJob = emulator.listJobs().find((j) => j.tags.includes(cluster.clusterId) && j.tags.includes("daskq-scheduler"));
+      const record = (await listClusterRecords(stateDirectory)).find((r) => r.record.clusterId === cluster.clusterId);
+      expect(schedulerJob).toBeDefined();
+      expect(record?.record.jobs.map((j) => j.id)).toContain(schedulerJob?.id);
       expect(cluster.dashboardLink).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/status$/);
       await cluster.scale({ jobs: 2 });
       await cluster.waitForWorkers(2, 90_000);
@@ -75,21 +89,23 @@ describe.runIf(present)("UNICORE backend with a cluster (UNICORE emulator)", () 
           "c.close()",
         ].join("\n"),
         [cluster.schedulerAddress],
+        120_000,
+        cluster.clientEnv,
       );
       await new Promise((r) => setTimeout(r, 2500));
       expect(emulator.dropForwards()).toBeGreaterThan(0);
       expect((await run).stdout).toMatch(/result 4000000/);
       // daskq itself still sees its workers, and computes again.
       expect(await eventually(() => cluster.status().counts.workers === 2, 30_000)).toBe(true);
-      expect(await computeArraySum(cluster.schedulerAddress, 500)).toBe(250_000);
+      expect(await computeArraySum(cluster, 500)).toBe(250_000);
     } finally {
       await cluster.close();
     }
     expect(emulator.activeJobs).toBe(0);
     expect(await refused(port)).toBe(true);
-  });
+  }, 240_000);
 
-  it("allocation: the scheduler and 2 worker jobs run inside an emulated allocation and compute; more jobs than nodes is a clear warning", async () => {
+  it("allocation, TLS off: the scheduler and 2 worker jobs run inside an emulated allocation and compute; more jobs than nodes is a clear warning", async () => {
     const logger = recordingLogger();
     const cluster = await JobQueueCluster.create({
       backend: unicoreBackend,
@@ -97,8 +113,10 @@ describe.runIf(present)("UNICORE backend with a cluster (UNICORE emulator)", () 
       env,
       pollIntervalMs: 500,
       handleSignals: false,
+      tls: false,
       logger,
     });
+    expect(cluster.schedulerAddress).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/);
     try {
       await cluster.scale({ jobs: 2 });
       await cluster.waitForWorkers(2, 90_000);
@@ -113,5 +131,5 @@ describe.runIf(present)("UNICORE backend with a cluster (UNICORE emulator)", () 
       await cluster.close();
     }
     expect(emulator.activeJobs).toBe(0);
-  });
+  }, 240_000);
 });
