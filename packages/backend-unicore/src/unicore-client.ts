@@ -174,18 +174,31 @@ export class UnicoreClient {
     };
     if (init.body !== undefined) headers["Content-Type"] = "application/json";
     if (useSession && this.session) headers[SESSION_HEADER] = this.session;
-    try {
-      return await this.fetch(url, {
+    const attempt = () =>
+      this.fetch(url, {
         method,
         headers,
         body: init.body === undefined ? undefined : JSON.stringify(init.body),
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 60_000),
+      });
+    try {
+      return await attempt().catch((error: unknown) => {
+        // A server may close an idle kept-alive connection just as it is reused (ECONNRESET):
+        // a GET changes nothing, so it is sent once more on a fresh connection; a POST is not.
+        if (method !== "GET" || !isConnectionReset(error)) throw error;
+        return attempt();
       });
     } catch (error) {
       const reason = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
       throw new UnicoreError(`cannot reach UNICORE at ${describe(url)}: ${reason}`, undefined, { cause: error });
     }
   }
+}
+
+/** fetch's error for a connection the peer reset or closed before answering. */
+function isConnectionReset(error: unknown): boolean {
+  const code = ((error as { cause?: { code?: unknown } } | undefined)?.cause?.code ?? "") as string;
+  return code === "ECONNRESET" || code === "UND_ERR_SOCKET" || code === "EPIPE";
 }
 
 /** The URL of a path in a storage's `files` resource. */

@@ -1,3 +1,4 @@
+import { createServer as createHttpServer } from "node:http";
 import { connect, createServer, type Server } from "node:net";
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -69,6 +70,27 @@ describe("UNICORE client (against the UNICORE emulator)", () => {
     const identity = await client.identity();
     expect(identity.role).toBe("user");
     expect(emulator.requests.map((r) => r.status)).toEqual([432, 200]);
+  });
+
+  it("sends a GET once more when the connection is reset before an answer (an idle kept-alive connection the server closed); never a POST", async () => {
+    let seen = 0;
+    const server = createHttpServer((req, res) => {
+      seen++;
+      if (seen === 1 || req.method === "POST") return void req.socket.destroy();
+      res.setHeader("Content-Type", "application/json");
+      res.end(JSON.stringify({ client: { role: { selected: "user" } } }));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const flaky = new UnicoreClient({ baseUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}/S/rest/core`, credentials: UnicoreCredentials.bearer("t", "config") });
+      expect((await flaky.identity()).role).toBe("user");
+      expect(seen).toBe(2);
+      await expect(flaky.submit({ Executable: "true" })).rejects.toThrow(/\[daskq:unicore\] cannot reach UNICORE at/);
+      expect(seen).toBe(3);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 
   describe("port forwarding", () => {
