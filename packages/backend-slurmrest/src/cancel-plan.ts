@@ -12,6 +12,21 @@ export class ArrayBook {
     this.live.set(arrayJobId, new Set(Array.from({ length: count }, (_, i) => i)));
   }
 
+  /** Records the live tasks of an array another process submitted (learnt from slurmctld). */
+  learn(arrayJobId: string, liveTasks: readonly number[]): void {
+    this.live.set(arrayJobId, new Set(liveTasks));
+  }
+
+  /** The arrays of which `ids` hold two or more tasks, but whose live tasks this book does not know. */
+  unknownArrays(ids: readonly string[]): string[] {
+    const counts = new Map<string, number>();
+    for (const id of new Set(ids)) {
+      const parsed = parseJobId(id);
+      if (parsed?.kind === "task" && !this.live.has(parsed.arrayJobId)) counts.set(parsed.arrayJobId, (counts.get(parsed.arrayJobId) ?? 0) + 1);
+    }
+    return [...counts].filter(([, n]) => n > 1).map(([arrayJobId]) => arrayJobId);
+  }
+
   /** Forgets a task that has ended (it needs no cancel any more). */
   ended(id: string): void {
     const parsed = parseJobId(id);

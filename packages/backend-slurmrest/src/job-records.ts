@@ -36,9 +36,19 @@ export function statusOfRecords(records: readonly JobRecord[], ids: readonly str
  * Records in a final state are left out; a state word Slurm may add later counts as unfinished.
  */
 export function namedJobsOfRecords(records: readonly JobRecord[], name: string): NamedJob[] {
+  return unfinishedJobs(records.filter((record) => record.name === name));
+}
+
+/** The unfinished tasks of array `arrayJobId` among `records` (pending ranges task by task). */
+export function liveTasksOfArray(records: readonly JobRecord[], arrayJobId: string): number[] {
+  const tasks = unfinishedJobs(records.filter((record) => String(record.array_job_id) === arrayJobId));
+  return tasks.flatMap((job) => (job.arrayIndex === undefined ? [] : [job.arrayIndex]));
+}
+
+/** Each record that is not in a final state as jobs: itself, its task, or every task of its pending range. */
+function unfinishedJobs(records: readonly JobRecord[]): NamedJob[] {
   const jobs: NamedJob[] = [];
   for (const record of records) {
-    if (record.name !== name) continue;
     const row = recordRow(record);
     const state = row && mapSlurmState(row.native);
     if (!row || (state !== undefined && isTerminal(state))) continue;

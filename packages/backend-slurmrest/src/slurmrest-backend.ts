@@ -17,7 +17,7 @@ import {
   type SubmitRequest,
 } from "@daskq/core";
 import { ArrayBook } from "./cancel-plan.js";
-import { namedJobsOfRecords, statusOfRecords } from "./job-records.js";
+import { liveTasksOfArray, namedJobsOfRecords, statusOfRecords } from "./job-records.js";
 import { checkTokenClaims, readTokenClaims } from "./jwt.js";
 import { jobProperties, type JobProperties } from "./sbatch-options.js";
 import type { SlurmRestClient } from "./slurmrest-client.js";
@@ -118,9 +118,17 @@ export class SlurmRestBackend implements Backend {
 
   /**
    * `DELETE job/<id>` per target: one per array whose live tasks are all cancelled, else one per
-   * job or task. Unknown and finished ids are not an error.
+   * job or task. Tasks of arrays another process submitted (the watchdog's cleanup after a crash)
+   * cost ONE `GET jobs` first, to learn those arrays' live tasks. Unknown and finished ids are not
+   * an error.
    */
   async cancel(ids: readonly string[]): Promise<void> {
+    const unknown = this.arrays.unknownArrays(ids);
+    if (unknown.length > 0) {
+      await this.prepare();
+      const records = await this.connect().client.jobs();
+      for (const arrayJobId of unknown) this.arrays.learn(arrayJobId, liveTasksOfArray(records, arrayJobId));
+    }
     const targets = this.arrays.plan(ids);
     if (targets.length === 0) return;
     await this.prepare();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ArrayBook } from "../src/cancel-plan.js";
-import { namedJobsOfRecords, recordRow, statusOfRecords } from "../src/job-records.js";
+import { liveTasksOfArray, namedJobsOfRecords, recordRow, statusOfRecords } from "../src/job-records.js";
 import type { JobRecord } from "../src/slurmrest-client.js";
 
 // Records as `GET /slurm/v0.0.38/jobs` of slurmrestd 22.05.8 returned them (recorded on the testbed,
@@ -62,6 +62,14 @@ describe("jobs by name (a submit whose answer was lost)", () => {
   });
 });
 
+describe("live tasks of an array", () => {
+  it("pending ranges and started tasks that have not ended", () => {
+    expect(liveTasksOfArray(RECORDS, "3")).toEqual([0, 2, 3]);
+    expect(liveTasksOfArray(RECORDS, "4")).toEqual([0, 3]);
+    expect(liveTasksOfArray(RECORDS, "1")).toEqual([]);
+  });
+});
+
 describe("ArrayBook: cancels as few requests as possible", () => {
   it("all live tasks of an array -> the array id, once", () => {
     const book = new ArrayBook();
@@ -82,6 +90,15 @@ describe("ArrayBook: cancels as few requests as possible", () => {
     book.add("10", 4);
     expect(book.plan(["10_3", "10_2"])).toEqual(["10_3", "10_2"]);
     expect(book.plan(["10_0", "10_1"])).toEqual(["10"]);
+  });
+
+  it("names the arrays whose live tasks it must learn first: two or more tasks asked, not known", () => {
+    const book = new ArrayBook();
+    book.add("10", 4);
+    expect(book.unknownArrays(["10_0", "10_1", "11_0", "11_1", "12_0", "13", "abc"])).toEqual(["11"]);
+    book.learn("11", [1, 5]);
+    expect(book.unknownArrays(["11_1", "11_5"])).toEqual([]);
+    expect(book.plan(["11_1", "11_5"])).toEqual(["11"]);
   });
 
   it("plain jobs and unknown arrays go one by one; non-Slurm ids are dropped", () => {

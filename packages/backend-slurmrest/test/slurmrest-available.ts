@@ -11,7 +11,7 @@ export const START_SLURMREST = "Start it with: bash packages/testing/testbed/slu
 /** Whether slurmrestd answers on its TCP port (401 without a token) and slurmctld makes tokens. */
 export async function slurmrestIsUp(): Promise<boolean> {
   try {
-    const answer = await fetch(`${SLURMREST_URL}/openapi`, { signal: AbortSignal.timeout(10_000) });
+    const answer = await fetch(`${SLURMREST_URL}/openapi`, { signal: AbortSignal.timeout(30_000) });
     return (answer.status === 401 || answer.status === 200) && (await freshToken(60)) !== undefined;
   } catch {
     return false;
@@ -20,7 +20,7 @@ export async function slurmrestIsUp(): Promise<boolean> {
 
 /** A token for the user running the tests from `scontrol token` (slurmctld with auth/jwt), or undefined. */
 export async function freshToken(lifespanSeconds: number): Promise<string | undefined> {
-  const result = await new LocalRunner().run("scontrol", ["token", `lifespan=${lifespanSeconds}`], { timeoutMs: 10_000 });
+  const result = await new LocalRunner().run("scontrol", ["token", `lifespan=${lifespanSeconds}`], { timeoutMs: 30_000 });
   const m = /SLURM_JWT=(\S+)/.exec(result.stdout);
   return result.exitCode === 0 && m ? m[1] : undefined;
 }

@@ -116,6 +116,19 @@ describe("SlurmRestBackend", () => {
     ]);
   });
 
+  it("tasks of an array another process submitted: ONE GET jobs, then ONE DELETE when all its live tasks are asked", async () => {
+    const { transport, backend } = setup();
+    // The watchdog's backend, rebuilt after a crash: it never saw the submit. slurmctld lists 0-199 pending.
+    await backend.cancel(Array.from({ length: 200 }, (_, i) => `700_${i}`));
+    expect(transport.calls().filter((c) => !c.startsWith("GET /openapi") && !c.endsWith("/ping"))).toEqual(["GET /slurm/v0.0.38/jobs", "DELETE /slurm/v0.0.38/job/700"]);
+    const before = transport.requests.length;
+    const other = setup();
+    await other.backend.cancel(["700_3", "700_4"]);
+    expect(other.transport.calls().filter((c) => c.startsWith("DELETE"))).toEqual(["DELETE /slurm/v0.0.38/job/700_3", "DELETE /slurm/v0.0.38/job/700_4"]);
+    await backend.cancel(["700_5"]);
+    expect(transport.requests.length).toBe(before + 1);
+  });
+
   it("logTail reads the job's own output file through the runner", async () => {
     const { runner, backend } = setup();
     const ids = await backend.submit(request(backend, 2));

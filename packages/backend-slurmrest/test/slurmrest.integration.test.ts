@@ -216,6 +216,22 @@ describe.runIf(present)("slurmrest against the real slurmrestd 22.05", () => {
     }
   });
 
+  it("a backend that did not submit an array (the watchdog's, after a crash) cancels it with ONE GET jobs and ONE DELETE", async () => {
+    const owner = countedBackend(jobOptions());
+    const ids = await owner.backend.submit(sleepRequest(owner.backend, owner.spec, 5));
+    const arrayJobId = ids[0]?.split("_")[0] as string;
+    try {
+      const rebuilt = countedBackend(jobOptions());
+      await rebuilt.backend.prepare();
+      const before = rebuilt.http.calls.length;
+      await rebuilt.backend.cancel(ids);
+      expect(rebuilt.http.calls.slice(before)).toEqual(["GET /slurm/v0.0.38/jobs", `DELETE /slurm/v0.0.38/job/${arrayJobId}`]);
+      await eventually(async () => (await squeue([arrayJobId])).every((row) => / CANCELLED /.test(row)), 30_000);
+    } finally {
+      await owner.backend.cancel(ids);
+    }
+  });
+
   it("the local socket mode (no token; jobs run as the daemon's user), speaking the pinned v0.0.37", async () => {
     const { backend, http, spec } = countedBackend(jobOptions({ url: null, token: null, socket: SLURMREST_SOCKET, "api-version": "v0.0.37" }));
     await backend.prepare();
