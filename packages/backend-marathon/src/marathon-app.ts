@@ -1,0 +1,74 @@
+import { ConfigError, shellQuote, shellQuoteExpandingVariables, type JobSpec } from "@daskq/core";
+import type { MarathonAppDefinition } from "./marathon-api.js";
+import type { MarathonOptions } from "./marathon-options.js";
+
+/** What a worker task runs: the structured worker command of a submit request. */
+export interface WorkerTaskCommand {
+  /** `[python, "-m", "distributed.cli.dask_worker", <scheduler>, ...]`, without `--name`. */
+  readonly argv: readonly string[];
+  /** Indexes of `argv` words that may reference the node's environment variables (`$TMPDIR`). */
+  readonly expandOnNode: readonly number[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly prologue: readonly string[];
+  readonly epilogue: readonly string[];
+}
+
+/** `strings.PathId` of Marathon's RAML spec (stringTypes.raml). */
+const PATH_ID = /^(\/?((\.\.)|(([a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9])\.)*([a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9]))?($|\/))+$/;
+
+/**
+ * The id of a cluster's app: `app-id-prefix` + cluster id, e.g. `/daskq/daskq-3f9a`.
+ *
+ * @throws ConfigError when Marathon would reject it.
+ */
+export function marathonAppId(options: MarathonOptions, clusterId: string): string {
+  const id = `${options.appIdPrefix}${clusterId.toLowerCase()}`;
+  if (!PATH_ID.test(id) || id.endsWith("/")) {
+    throw new ConfigError(`the app id ${JSON.stringify(id)} is not a valid Marathon app id (lowercase letters, digits, '-', '.', separated by '/')`, {
+      keyPath: "jobqueue.marathon.app-id-prefix",
+    });
+  }
+  return id;
+}
+
+/**
+ * The shell command of a worker task (Marathon runs `cmd` with `/bin/sh -c`): the prologue, then ONE
+ * Dask worker named after its Mesos task (`--name "$MESOS_TASK_ID"`) listening on the ports Marathon
+ * assigned to the port definitions `worker` and `nanny` (`$PORT_WORKER`, `$PORT_NANNY`), then the
+ * epilogue. Every argument is shell-quoted; only the words in `expandOnNode` may expand node variables.
+ */
+export function workerTaskCommand(worker: WorkerTaskCommand, nanny: boolean): string {
+  const words = worker.argv.map((word, i) => (worker.expandOnNode.includes(i) ? shellQuoteExpandingVariables(word) : shellQuote(word)));
+  words.push("--name", '"$MESOS_TASK_ID"', "--worker-port", '"$PORT_WORKER"');
+  if (nanny) words.push("--nanny-port", '"$PORT_NANNY"');
+  const run = worker.epilogue.length === 0 ? `exec ${words.join(" ")}` : words.join(" ");
+  return [...worker.prologue, run, ...worker.epilogue].join("\n");
+}
+
+/**
+ * The app of one cluster, created with `instances: 0`: cpus and mem (MiB, rounded up) from the job
+ * spec, one port definition per listening process, the job's env, and the container, constraints
+ * and labels of `jobqueue.marathon`.
+ *
+ * @throws ConfigError when the job asks for several worker processes (one task runs one worker).
+ */
+export function marathonAppDefinition(id: string, spec: JobSpec, worker: WorkerTaskCommand, options: MarathonOptions, clusterId: string): MarathonAppDefinition {
+  if (spec.processes !== 1) {
+    throw new ConfigError(`expected 1 (each Marathon task runs one Dask worker; ask for more workers instead), got ${spec.processes}`, { keyPath: "jobqueue.marathon.processes" });
+  }
+  return {
+    id,
+    cmd: workerTaskCommand(worker, spec.nanny),
+    instances: 0,
+    cpus: spec.cores,
+    mem: Math.ceil(spec.memory / 2 ** 20),
+    env: { ...worker.env },
+    labels: { ...options.labels, DASKQ_CLUSTER: clusterId },
+    constraints: options.constraints,
+    portDefinitions: [
+      { port: 0, protocol: "tcp", name: "worker" },
+      ...(spec.nanny ? [{ port: 0 as const, protocol: "tcp" as const, name: "nanny" }] : []),
+    ],
+    ...(options.image ? { container: { type: options.containerType, docker: { image: options.image } } } : {}),
+  };
+}

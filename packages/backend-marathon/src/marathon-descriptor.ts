@@ -1,0 +1,52 @@
+import type { BackendContext, BackendDescriptor, ConfigKey } from "@daskq/core";
+import { MarathonBackend } from "./marathon-backend.js";
+import { MarathonClient } from "./marathon-client.js";
+import { marathonAppId } from "./marathon-app.js";
+import { readMarathonOptions } from "./marathon-options.js";
+import { fetchWithCa } from "./fetch-with-ca.js";
+
+/** Marathon's own keys under `jobqueue.marathon`, beyond the shared ones. */
+export const MARATHON_CONFIG_KEYS: readonly ConfigKey[] = [
+  { name: "url", kind: "string", description: "Marathon's base URL, e.g. http://marathon.example.com:8080 (required)" },
+  { name: "app-id-prefix", kind: "string", default: "/daskq/", description: "The cluster's app id is this prefix followed by the cluster id" },
+  { name: "username", kind: "string", description: "HTTP Basic user name (with password)" },
+  { name: "password", kind: "string", description: "HTTP Basic password (with username)" },
+  { name: "token", kind: "string", description: "Token sent as 'Authorization: token=<token>' (DC/OS)" },
+  { name: "ca-file", kind: "string", description: "PEM file of the CA that signed Marathon's HTTPS certificate" },
+  { name: "image", kind: "string", description: "Container image the workers run in; unset: the agent's own environment" },
+  { name: "container-type", kind: "string", default: "DOCKER", description: "Containerizer for image: DOCKER or MESOS" },
+  { name: "constraints", kind: "string-list", default: [], description: "Placement constraints, each field:OPERATOR[:value], e.g. hostname:UNIQUE" },
+  { name: "labels", kind: "map", default: {}, description: "Labels of the app" },
+  { name: "force", kind: "boolean", default: false, description: "Send force=true: override deployments that lock the app instead of waiting" },
+  { name: "deployment-timeout", kind: "number", default: 60, description: "Seconds to wait for a deployment that locks the app before failing" },
+];
+
+/**
+ * Makes a Marathon backend; `context.options` are the validated `jobqueue.marathon` values.
+ *
+ * @throws ConfigError for a missing url or a bad value.
+ */
+export function createMarathonBackend(context: BackendContext): MarathonBackend {
+  const options = readMarathonOptions(context.options);
+  const appId = marathonAppId(options, context.clusterId);
+  const ca = options.caFile === undefined ? undefined : fetchWithCa(options.caFile);
+  const client = new MarathonClient({
+    url: options.url,
+    ...(options.auth ? { auth: options.auth } : {}),
+    ...(ca ? { fetch: async (url, init) => (await ca)(url, init) } : {}),
+    force: options.force,
+    deploymentTimeoutMs: options.deploymentTimeout * 1000,
+    logger: context.logger,
+  });
+  return new MarathonBackend(client, appId, context.clusterId, options, context.logger);
+}
+
+/** The registration unit of the Marathon backend. */
+export const marathonBackend: BackendDescriptor = {
+  name: "marathon",
+  description: "Marathon (REST API v2: one app per cluster, tasks are workers)",
+  configKeys: MARATHON_CONFIG_KEYS,
+  // One task runs one worker: processes must be 1 (dask-jobqueue's default would split cores).
+  defaults: { processes: 1 },
+  create: createMarathonBackend,
+};
