@@ -87,11 +87,23 @@ export class MarathonBackend implements Backend {
     });
   }
 
-  async logTail(id: string): Promise<string | undefined> {
+  /**
+   * Marathon's failure message, then the end of the task's stderr from its Mesos agent (the error
+   * line of a worker that could not start: Marathon itself keeps no output).
+   */
+  async logTail(id: string, lines: number): Promise<string | undefined> {
     const slot = this.slots.get(id);
     if (!slot?.ended?.reason || slot.ended.state !== "failed") return undefined;
-    const where = slot.taskId ? ` (task ${slot.taskId}${slot.host ? ` on ${slot.host}` : ""}; its stdout and stderr are in its Mesos sandbox)` : "";
-    return `Marathon: ${slot.ended.reason}${where}`;
+    const head = `Marathon: ${slot.ended.reason}${slot.taskId ? ` (task ${slot.taskId}${slot.host ? ` on ${slot.host}` : ""})` : ""}`;
+    if (!slot.taskId || !slot.host) return head;
+    try {
+      const stderr = await this.client.sandboxTail(this.options.agentUrl.replaceAll("{host}", slot.host), slot.taskId, "stderr", 16_384);
+      const tail = stderr?.trimEnd().split("\n").slice(-lines).join("\n");
+      return tail ? `${head}\n${tail}` : head;
+    } catch (error) {
+      this.logger.debug(`marathon: could not read the sandbox of task ${slot.taskId}: ${(error as Error).message}`);
+      return head;
+    }
   }
 
   /** A worker is named after its task (`$MESOS_TASK_ID`): its job is the slot that task fills. */

@@ -54,6 +54,7 @@ export class MarathonClient {
   private readonly logger: Logger;
   /** Deployments this client started. */
   private readonly own = new Set<string>();
+  private framework: Promise<string> | undefined;
 
   constructor(private readonly options: MarathonClientOptions) {
     this.base = options.url.replace(/\/+$/, "");
@@ -93,6 +94,37 @@ export class MarathonClient {
       if (error instanceof MarathonApiError && error.status === 404) return undefined;
       throw error;
     }
+  }
+
+  /** Marathon's Mesos framework id (`GET /v2/info`), read once. */
+  async frameworkId(): Promise<string> {
+    this.framework ??= this.send("GET", "/v2/info").then((answer) => {
+      this.check("GET", "/v2/info", answer);
+      return (answer.json as { frameworkId: string }).frameworkId;
+    });
+    return this.framework.catch((error: unknown) => {
+      this.framework = undefined;
+      throw error;
+    });
+  }
+
+  /**
+   * The last `bytes` of a file (`stderr`, `stdout`) of a task's sandbox, read from its Mesos agent
+   * at `agentUrl` with `GET /files/read` (offset -1 gives the size) at the sandbox's virtual path
+   * `/frameworks/<framework id>/executors/<task id>/runs/latest` (a command task's executor id is
+   * its task id). Undefined when the agent does not have it.
+   */
+  async sandboxTail(agentUrl: string, taskId: string, file: string, bytes: number): Promise<string | undefined> {
+    const path = `/frameworks/${await this.frameworkId()}/executors/${taskId}/runs/latest/${file}`;
+    const read = async (offset: number, length?: number) => {
+      const query = new URLSearchParams({ path, offset: String(offset), ...(length === undefined ? {} : { length: String(length) }) });
+      const answer = await this.send("GET", "/files/read", query, undefined, agentUrl);
+      return answer.status === 200 ? (answer.json as { data: string; offset: number }) : undefined;
+    };
+    const size = await read(-1);
+    if (!size) return undefined;
+    const start = Math.max(0, size.offset - bytes);
+    return (await read(start, size.offset - start))?.data;
   }
 
   /** Waits until none of these deployments is listed by `GET /v2/deployments`; resolves false on timeout. */
@@ -156,9 +188,9 @@ export class MarathonClient {
     throw new MarathonApiError(`${method} ${path}`, answer.status, (answer.json ?? {}) as MarathonErrorBody, hint);
   }
 
-  private async send(method: string, path: string, query?: URLSearchParams, body?: unknown): Promise<Answer> {
+  private async send(method: string, path: string, query?: URLSearchParams, body?: unknown, base = this.base): Promise<Answer> {
     const search = query && [...query.keys()].length > 0 ? `?${query.toString()}` : "";
-    const url = `${this.base}${path}${search}`;
+    const url = `${base.replace(/\/+$/, "")}${path}${search}`;
     const headers: Record<string, string> = { Accept: "application/json" };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     const auth = this.options.auth;
@@ -174,7 +206,7 @@ export class MarathonClient {
       });
     } catch (error) {
       const cause = (error as { cause?: { message?: string; code?: string } }).cause;
-      throw new DaskqError("marathon", `cannot reach Marathon at ${this.base} (${method} ${path}): ${cause?.message ?? cause?.code ?? (error as Error).message}`, { cause: error });
+      throw new DaskqError("marathon", `cannot reach ${base === this.base ? "Marathon" : "the Mesos agent"} at ${base} (${method} ${path}): ${cause?.message ?? cause?.code ?? (error as Error).message}`, { cause: error });
     }
     const text = await response.text();
     let json: unknown = undefined;

@@ -10,14 +10,20 @@ export const MARATHON_CONFIG_KEYS: readonly ConfigKey[] = [
   { name: "url", kind: "string", description: "Marathon's base URL, e.g. http://marathon.example.com:8080 (required)" },
   { name: "app-id-prefix", kind: "string", default: "/daskq/", description: "The cluster's app id is this prefix followed by the cluster id" },
   { name: "username", kind: "string", description: "HTTP Basic user name (with password)" },
-  { name: "password", kind: "string", description: "HTTP Basic password (with username)" },
-  { name: "token", kind: "string", description: "Token sent as 'Authorization: token=<token>' (DC/OS)" },
+  { name: "password", kind: "string", secret: true, description: "HTTP Basic password (with username)" },
+  { name: "token", kind: "string", secret: true, description: "Token sent as 'Authorization: token=<token>' (DC/OS)" },
   { name: "ca-file", kind: "string", description: "PEM file of the CA that signed Marathon's HTTPS certificate" },
   { name: "image", kind: "string", description: "Container image the workers run in; unset: the agent's own environment" },
   { name: "container-type", kind: "string", default: "DOCKER", description: "Containerizer for image: DOCKER or MESOS" },
   { name: "constraints", kind: "string-list", default: [], description: "Placement constraints, each field:OPERATOR[:value], e.g. hostname:UNIQUE" },
   { name: "labels", kind: "map", default: {}, description: "Labels of the app" },
   { name: "force", kind: "boolean", default: false, description: "Send force=true: override deployments that lock the app instead of waiting" },
+  {
+    name: "agent-url",
+    kind: "string",
+    default: "http://{host}:5051",
+    description: "A task's Mesos agent ({host}: the task's host), where a failed worker's stderr is read",
+  },
   { name: "deployment-timeout", kind: "number", default: 60, description: "Seconds to wait for a deployment that locks the app before failing" },
 ];
 

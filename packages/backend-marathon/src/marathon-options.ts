@@ -20,6 +20,8 @@ export interface MarathonOptions {
   readonly force: boolean;
   /** Seconds a request waits for a deployment that locks the app. */
   readonly deploymentTimeout: number;
+  /** URL of a task's Mesos agent, `{host}` standing for the task's host: where its sandbox is read. */
+  readonly agentUrl: string;
 }
 
 const OPERATORS = ["UNIQUE", "CLUSTER", "GROUP_BY", "LIKE", "UNLIKE", "MAX_PER", "IS"];
@@ -84,5 +86,6 @@ export function readMarathonOptions(values: Readonly<Record<string, unknown>> | 
     labels: labels as Record<string, string>,
     force,
     deploymentTimeout: timeout,
+    agentUrl: string("agent-url") ?? "http://{host}:5051",
   };
 }
