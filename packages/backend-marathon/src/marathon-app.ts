@@ -1,17 +1,6 @@
-import { ConfigError, shellQuote, shellQuoteExpandingVariables, type JobSpec } from "@daskq/core";
+import { ConfigError, shellQuote, shellQuoteExpandingVariables, type JobSpec, type WorkerLaunch } from "@daskq/core";
 import type { MarathonAppDefinition } from "./marathon-api.js";
 import type { MarathonOptions } from "./marathon-options.js";
-
-/** What a worker task runs: the structured worker command of a submit request. */
-export interface WorkerTaskCommand {
-  /** `[python, "-m", "distributed.cli.dask_worker", <scheduler>, ...]`, without `--name`. */
-  readonly argv: readonly string[];
-  /** Indexes of `argv` words that may reference the node's environment variables (`$TMPDIR`). */
-  readonly expandOnNode: readonly number[];
-  readonly env: Readonly<Record<string, string>>;
-  readonly prologue: readonly string[];
-  readonly epilogue: readonly string[];
-}
 
 /** `strings.PathId` of Marathon's RAML spec (stringTypes.raml). */
 const PATH_ID = /^(\/?((\.\.)|(([a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9])\.)*([a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9]))?($|\/))+$/;
@@ -37,7 +26,7 @@ export function marathonAppId(options: MarathonOptions, clusterId: string): stri
  * assigned to the port definitions `worker` and `nanny` (`$PORT_WORKER`, `$PORT_NANNY`), then the
  * epilogue. Every argument is shell-quoted; only the words in `expandOnNode` may expand node variables.
  */
-export function workerTaskCommand(worker: WorkerTaskCommand, nanny: boolean): string {
+export function workerTaskCommand(worker: WorkerLaunch, nanny: boolean): string {
   const words = worker.argv.map((word, i) => (worker.expandOnNode.includes(i) ? shellQuoteExpandingVariables(word) : shellQuote(word)));
   words.push("--name", '"$MESOS_TASK_ID"', "--worker-port", '"$PORT_WORKER"');
   if (nanny) words.push("--nanny-port", '"$PORT_NANNY"');
@@ -52,7 +41,7 @@ export function workerTaskCommand(worker: WorkerTaskCommand, nanny: boolean): st
  *
  * @throws ConfigError when the job asks for several worker processes (one task runs one worker).
  */
-export function marathonAppDefinition(id: string, spec: JobSpec, worker: WorkerTaskCommand, options: MarathonOptions, clusterId: string): MarathonAppDefinition {
+export function marathonAppDefinition(id: string, spec: JobSpec, worker: WorkerLaunch, options: MarathonOptions, clusterId: string): MarathonAppDefinition {
   if (spec.processes !== 1) {
     throw new ConfigError(`expected 1 (each Marathon task runs one Dask worker; ask for more workers instead), got ${spec.processes}`, { keyPath: "jobqueue.marathon.processes" });
   }

@@ -21,17 +21,25 @@ export class MarathonBackend implements Backend {
   readonly capabilities: BackendCapabilities = { arrays: true };
   private readonly slots: TaskSlots;
   private created = false;
+  /** The app's definition without `instances`, as last sent. */
+  private config = "";
   /** Requests of this backend run one after another, so `instances` is always computed from a settled state. */
   private queue: Promise<unknown> = Promise.resolve();
+  private madeClient: MarathonClient | undefined;
 
   constructor(
-    private readonly client: MarathonClient,
+    private readonly makeClient: () => MarathonClient,
     readonly appId: string,
     private readonly clusterId: string,
     private readonly options: MarathonOptions,
     private readonly logger: Logger = silentLogger,
   ) {
     this.slots = new TaskSlots(appId);
+  }
+
+  private get client(): MarathonClient {
+    this.madeClient ??= this.makeClient();
+    return this.madeClient;
   }
 
   /** Checks that Marathon answers (and accepts the credentials) before the first submit. */
@@ -43,13 +51,24 @@ export class MarathonBackend implements Backend {
 
   submit(request: SubmitRequest): Promise<string[]> {
     return this.serial(async () => {
+      const definition = marathonAppDefinition(this.appId, request.spec, request.worker, this.options, this.clusterId);
+      const config = JSON.stringify({ ...definition, instances: 0 });
       if (!this.created) {
-        await this.client.createApp(marathonAppDefinition(this.appId, request.spec, request.worker, this.options, this.clusterId));
+        const app = await this.client.createApp(definition);
         this.created = true;
+        this.config = config;
+        // Its (empty) start deployment locks the app for a moment: let it end, so the scale is ONE PUT.
+        await this.client.waitForDeployments((app.deployments ?? []).map((d) => d.id));
       }
       const ids = this.slots.add(request.count);
       try {
-        await this.client.scaleApp(this.appId, this.slots.wanted);
+        if (config === this.config) await this.client.scaleApp(this.appId, this.slots.wanted);
+        else {
+          // One app holds one worker definition: a different one replaces it, and Marathon restarts the app's tasks.
+          this.logger.info(`marathon: the worker definition changed: updating ${this.appId}, whose tasks Marathon restarts`);
+          await this.client.updateApp(this.appId, { ...definition, instances: this.slots.wanted });
+          this.config = config;
+        }
       } catch (error) {
         this.slots.fail(ids, (error as Error).message);
         throw error;

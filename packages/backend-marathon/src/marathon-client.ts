@@ -81,6 +81,11 @@ export class MarathonClient {
     return this.deployable("PUT", `/v2/apps${id}`, {}, { instances }, options);
   }
 
+  /** `PUT /v2/apps/{id}` with a whole definition: a new config, whose tasks Marathon restarts. */
+  updateApp(id: string, app: MarathonAppDefinition): Promise<DeploymentResult> {
+    return this.deployable("PUT", `/v2/apps${id}`, {}, app);
+  }
+
   /** `POST /v2/tasks/delete?scale=true` with `{"ids": [...]}`: kills exactly these tasks and lowers `instances` by their number. */
   killTasksAndScale(taskIds: readonly string[], options: DeployableOptions = {}): Promise<DeploymentResult> {
     return this.deployable("POST", "/v2/tasks/delete", { scale: "true" }, { ids: taskIds }, options);

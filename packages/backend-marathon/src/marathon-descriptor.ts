@@ -1,8 +1,8 @@
-import type { BackendContext, BackendDescriptor, ConfigKey } from "@daskq/core";
+import type { BackendContext, BackendDescriptor, ConfigKey, Logger } from "@daskq/core";
 import { MarathonBackend } from "./marathon-backend.js";
 import { MarathonClient } from "./marathon-client.js";
 import { marathonAppId } from "./marathon-app.js";
-import { readMarathonOptions } from "./marathon-options.js";
+import { readMarathonOptions, requireUrl, type MarathonOptions } from "./marathon-options.js";
 import { fetchWithCa } from "./fetch-with-ca.js";
 
 /** Marathon's own keys under `jobqueue.marathon`, beyond the shared ones. */
@@ -28,23 +28,32 @@ export const MARATHON_CONFIG_KEYS: readonly ConfigKey[] = [
 ];
 
 /**
- * Makes a Marathon backend; `context.options` are the validated `jobqueue.marathon` values.
+ * Makes a Marathon backend; `context.options` are the validated `jobqueue.marathon` values. Its
+ * client is made at the first request, so that a backend made only to read its capabilities needs
+ * no URL.
  *
- * @throws ConfigError for a missing url or a bad value.
+ * @throws ConfigError for a bad value (a missing url: at the first request).
  */
 export function createMarathonBackend(context: BackendContext): MarathonBackend {
   const options = readMarathonOptions(context.options);
   const appId = marathonAppId(options, context.clusterId);
+  return new MarathonBackend(() => marathonClient(options, context.logger), appId, context.clusterId, options, context.logger);
+}
+
+/** The client `options` describe: URL, credentials, CA, force, deployment timeout. */
+export function marathonClient(options: MarathonOptions, logger?: Logger): MarathonClient {
+  const url = requireUrl(options.url);
   const ca = options.caFile === undefined ? undefined : fetchWithCa(options.caFile);
-  const client = new MarathonClient({
-    url: options.url,
+  // An unreadable CA file fails the first request with its ConfigError (and no unhandled rejection meanwhile).
+  ca?.catch(() => undefined);
+  return new MarathonClient({
+    url,
     ...(options.auth ? { auth: options.auth } : {}),
-    ...(ca ? { fetch: async (url, init) => (await ca)(url, init) } : {}),
+    ...(ca ? { fetch: async (target, init) => (await ca)(target, init) } : {}),
     force: options.force,
     deploymentTimeoutMs: options.deploymentTimeout * 1000,
-    logger: context.logger,
+    ...(logger ? { logger } : {}),
   });
-  return new MarathonBackend(client, appId, context.clusterId, options, context.logger);
 }
 
 /** The registration unit of the Marathon backend. */

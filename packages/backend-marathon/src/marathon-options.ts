@@ -3,8 +3,8 @@ import type { MarathonAuth } from "./marathon-client.js";
 
 /** The validated `jobqueue.marathon` settings. */
 export interface MarathonOptions {
-  /** Marathon's base URL. */
-  readonly url: string;
+  /** Marathon's base URL (required to talk to Marathon; checked by `requireUrl`). */
+  readonly url: string | undefined;
   /** The app id is this prefix followed by the cluster id, e.g. `/daskq/daskq-3f9a`. */
   readonly appIdPrefix: string;
   readonly auth: MarathonAuth | undefined;
@@ -40,9 +40,7 @@ export function readMarathonOptions(values: Readonly<Record<string, unknown>> | 
     return value;
   };
   const url = string("url");
-  if (url === undefined || !/^https?:\/\/[^/\s]+/.test(url)) {
-    throw new ConfigError(`expected Marathon's URL, e.g. http://marathon.example.com:8080, got ${JSON.stringify(v["url"] ?? null)}`, { keyPath: "jobqueue.marathon.url" });
-  }
+  if (url !== undefined) requireUrl(url);
   const prefix = string("app-id-prefix") ?? "/daskq/";
   if (!/^\/?([a-z0-9]([a-z0-9.-]*[a-z0-9])?\/?)*$/.test(prefix)) {
     throw new ConfigError(`expected an app id prefix of lowercase letters, digits, '-', '.' and '/', e.g. /daskq/, got ${JSON.stringify(prefix)}`, { keyPath: "jobqueue.marathon.app-id-prefix" });
@@ -88,4 +86,18 @@ export function readMarathonOptions(values: Readonly<Record<string, unknown>> | 
     deploymentTimeout: timeout,
     agentUrl: string("agent-url") ?? "http://{host}:5051",
   };
+}
+
+/**
+ * The Marathon URL, which every request needs.
+ *
+ * @throws ConfigError naming `jobqueue.marathon.url` when it is missing or not an http(s) URL.
+ */
+export function requireUrl(url: string | undefined): string {
+  if (url === undefined || !/^https?:\/\/[^/\s]+/.test(url)) {
+    throw new ConfigError(`expected Marathon's URL, e.g. http://marathon.example.com:8080 (--set url=...), got ${JSON.stringify(url ?? null)}`, {
+      keyPath: "jobqueue.marathon.url",
+    });
+  }
+  return url;
 }
