@@ -42,7 +42,7 @@ export function readMarathonOptions(values: Readonly<Record<string, unknown>> | 
   const url = string("url");
   if (url !== undefined) requireUrl(url);
   const prefix = string("app-id-prefix") ?? "/daskq/";
-  if (!/^\/?([a-z0-9]([a-z0-9.-]*[a-z0-9])?\/?)*$/.test(prefix)) {
+  if (!/^[a-z0-9./-]*$/.test(prefix)) {
     throw new ConfigError(`expected an app id prefix of lowercase letters, digits, '-', '.' and '/', e.g. /daskq/, got ${JSON.stringify(prefix)}`, { keyPath: "jobqueue.marathon.app-id-prefix" });
   }
   const username = string("username");
