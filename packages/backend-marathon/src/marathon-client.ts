@@ -210,6 +210,7 @@ export class MarathonClient {
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch (error) {
+      if (error instanceof DaskqError) throw error;
       const cause = (error as { cause?: { message?: string; code?: string } }).cause;
       throw new DaskqError("marathon", `cannot reach ${base === this.base ? "Marathon" : "the Mesos agent"} at ${base} (${method} ${path}): ${cause?.message ?? cause?.code ?? (error as Error).message}`, { cause: error });
     }

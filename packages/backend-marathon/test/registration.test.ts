@@ -23,4 +23,12 @@ describe("registration", () => {
     expect(backend.capabilities.arrays).toBe(true);
     expect((backend as marathon.MarathonBackend).appId).toBe("/daskq/daskq-ab12");
   });
+
+  it("checks the URL and the CA file at the first request, naming the key", async () => {
+    const make = (options: Record<string, unknown>) => marathon.marathonBackend.create({ runner: new LocalRunner(), logger: silentLogger, clusterId: "daskq-ab12", options });
+    await expect(make({}).prepare?.()).rejects.toThrow(/^\[daskq:config\] jobqueue\.marathon\.url: expected Marathon's URL/);
+    await expect(make({ url: "https://127.0.0.1:1", "ca-file": "/nonexistent/ca.pem" }).prepare?.()).rejects.toThrow(
+      /^\[daskq:config\] jobqueue\.marathon\.ca-file: cannot read the CA file \/nonexistent\/ca\.pem/,
+    );
+  });
 });
