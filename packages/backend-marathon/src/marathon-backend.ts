@@ -132,10 +132,14 @@ export class MarathonBackend implements Backend {
     return this.slots.slotOfTask(workerName)?.id;
   }
 
-  /** Deletes the app (all its tasks go in that one request) and waits until Marathon has killed them. */
+  /**
+   * Deletes the app (all its tasks go in that one request) and waits until Marathon has killed them.
+   * Also when this backend did not create it: a backend rebuilt to clean up after a dead owner
+   * (`daskq cleanup`, the watchdog) knows the app by the cluster id alone.
+   */
   close(): Promise<void> {
     return this.serial(async () => {
-      if (!this.created) return;
+      if (this.options.url === undefined) return;
       const result = await this.client.deleteApp(this.appId);
       this.created = false;
       this.slots.loseAll("the cluster was closed");

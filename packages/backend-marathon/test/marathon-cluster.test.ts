@@ -3,7 +3,7 @@
  * Marathon tasks by the Marathon EMULATOR, and a real Python client.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { JobQueueCluster } from "@daskq/core";
+import { JobQueueCluster, LocalRunner, loadBackendConfig, resolveJobSpec, silentLogger } from "@daskq/core";
 import { computeArraySum, eventually, findProcesses, hasDaskPython, PYTHON, requireService, startMarathonEmulator, type MarathonEmulator } from "@daskq/testing";
 import { marathonBackend } from "../src/index.js";
 
@@ -87,5 +87,21 @@ describe.runIf(available)("Marathon backend on the emulator, with a real schedul
     } finally {
       await cluster.close();
     }
+  });
+
+  it("a backend rebuilt from the cluster id alone (daskq cleanup, the watchdog) deletes the app a dead owner left", async () => {
+    const options = { url: marathon.url };
+    const spec = resolveJobSpec(loadBackendConfig(marathonBackend, { job: { ...job(), ...options }, env }), { python: PYTHON });
+    const make = () => marathonBackend.create({ runner: new LocalRunner(), logger: silentLogger, options: spec.backendOptions, clusterId: "daskq-dead" });
+    const owner = make();
+    const argv = [PYTHON, "-c", "import time; time.sleep(120)"];
+    const ids = await owner.submit({ spec, count: 2, outputDirectory: "/unused", worker: { argv, expandOnNode: [], env: {}, naming: { kind: "array", base: "x" }, prologue: [], epilogue: [] } });
+    expect(await eventually(() => marathon.livePids().length === 2, 30_000)).toBe(true);
+    // The owner dies without closing; another process rebuilds the backend and cleans up.
+    const rebuilt = make();
+    await rebuilt.cancel(ids);
+    await rebuilt.close?.();
+    expect(marathon.app("/daskq/daskq-dead")).toBeUndefined();
+    expect(await eventually(() => marathon.livePids().length === 0, 30_000)).toBe(true);
   });
 });
