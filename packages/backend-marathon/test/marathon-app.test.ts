@@ -2,8 +2,8 @@ import { resolveJobSpec, loadBackendConfig, type WorkerLaunch } from "@daskq/cor
 import { describe, expect, it } from "vitest";
 import { marathonAppDefinition, marathonAppId, marathonBackend, readMarathonOptions, workerTaskCommand } from "../src/index.js";
 
-const worker = (argv: string[], more: Partial<WorkerLaunch> = {}): WorkerLaunch => ({
-  argv, expandOnNode: [], env: {}, naming: { kind: "fixed", name: "x" }, prologue: [], epilogue: [], ...more,
+const worker = (argv: string[], more: Partial<Pick<WorkerLaunch, "expandOnNode" | "env" | "prologue" | "epilogue">> = {}): WorkerLaunch => ({
+  argv, schedulerAddress: "tcp://10.0.0.1:8786", expandOnNode: [], env: {}, naming: { kind: "fixed", name: "x" }, prologue: [], epilogue: [], ...more,
 });
 const spec = (job: Record<string, unknown> = {}) =>
   resolveJobSpec(loadBackendConfig(marathonBackend, { job: { cores: 2, memory: "1GB", url: "http://m:8080", ...job }, env: {} }), { python: "/usr/bin/python3" });

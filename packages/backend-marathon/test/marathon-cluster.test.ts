@@ -95,7 +95,7 @@ describe.runIf(available)("Marathon backend on the emulator, with a real schedul
     const make = () => marathonBackend.create({ runner: new LocalRunner(), logger: silentLogger, options: spec.backendOptions, clusterId: "daskq-dead" });
     const owner = make();
     const argv = [PYTHON, "-c", "import time; time.sleep(120)"];
-    const ids = await owner.submit({ spec, count: 2, outputDirectory: "/unused", worker: { argv, expandOnNode: [], env: {}, naming: { kind: "array", base: "x" }, prologue: [], epilogue: [] } });
+    const ids = await owner.submit({ spec, count: 2, outputDirectory: "/unused", worker: { argv, schedulerAddress: "tcp://127.0.0.1:1", expandOnNode: [], env: {}, naming: { kind: "array", base: "x" }, prologue: [], epilogue: [] } });
     expect(await eventually(() => marathon.livePids().length === 2, 30_000)).toBe(true);
     // The owner dies without closing; another process rebuilds the backend and cleans up.
     const rebuilt = make();
