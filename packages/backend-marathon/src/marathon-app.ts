@@ -1,4 +1,4 @@
-import { ConfigError, shellQuote, shellQuoteExpandingVariables, type JobSpec, type WorkerLaunch } from "@daskq/core";
+import { ConfigError, renderTlsSetup, workerShellCommand, type JobSpec, type WorkerLaunch } from "@daskq/core";
 import type { MarathonAppDefinition } from "./marathon-api.js";
 import type { MarathonOptions } from "./marathon-options.js";
 
@@ -27,11 +27,10 @@ export function marathonAppId(options: MarathonOptions, clusterId: string): stri
  * epilogue. Every argument is shell-quoted; only the words in `expandOnNode` may expand node variables.
  */
 export function workerTaskCommand(worker: WorkerLaunch, nanny: boolean): string {
-  const words = worker.argv.map((word, i) => (worker.expandOnNode.includes(i) ? shellQuoteExpandingVariables(word) : shellQuote(word)));
-  words.push("--name", '"$MESOS_TASK_ID"', "--worker-port", '"$PORT_WORKER"');
-  if (nanny) words.push("--nanny-port", '"$PORT_NANNY"');
-  const run = worker.epilogue.length === 0 ? `exec ${words.join(" ")}` : words.join(" ");
-  return [...worker.prologue, run, ...worker.epilogue].join("\n");
+  const ports = ["--worker-port", '"$PORT_WORKER"', ...(nanny ? ["--nanny-port", '"$PORT_NANNY"'] : [])];
+  const words = `${workerShellCommand(worker, '"$MESOS_TASK_ID"')} ${ports.join(" ")}`;
+  const run = worker.epilogue.length === 0 ? `exec ${words}` : words;
+  return [...worker.prologue, ...(worker.tls ? renderTlsSetup(worker.tls) : []), run, ...worker.epilogue].join("\n");
 }
 
 /**
