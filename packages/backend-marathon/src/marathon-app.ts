@@ -21,16 +21,21 @@ export function marathonAppId(options: MarathonOptions, clusterId: string): stri
 }
 
 /**
- * The shell command of a worker task (Marathon runs `cmd` with `/bin/sh -c`): the prologue, then ONE
- * Dask worker named after its Mesos task (`--name "$MESOS_TASK_ID"`) listening on the ports Marathon
- * assigned to the port definitions `worker` and `nanny` (`$PORT_WORKER`, `$PORT_NANNY`), then the
- * epilogue. Every argument is shell-quoted; only the words in `expandOnNode` may expand node variables.
+ * The shell command of a worker task (Marathon runs `cmd` with `/bin/sh -c`): the TLS setup when the
+ * scheduler uses TLS, the prologue, then ONE Dask worker named after its Mesos task
+ * (`--name "$MESOS_TASK_ID"`) listening on the ports Marathon assigned to the port definitions
+ * `worker` and `nanny` (`$PORT_WORKER`, `$PORT_NANNY`), then the epilogue. Every argument is shell-quoted; only the words in `expandOnNode` may expand node variables.
+ *
+ * With TLS the cluster's PEM files are written 0600 into a private directory of the task's node
+ * (core's `renderTlsSetup`); the shell then stays the worker's parent (no `exec`) so that its EXIT
+ * trap removes them, also when Marathon kills the task (SIGTERM to the task's process tree).
  */
 export function workerTaskCommand(worker: WorkerLaunch, nanny: boolean): string {
   const ports = ["--worker-port", '"$PORT_WORKER"', ...(nanny ? ["--nanny-port", '"$PORT_NANNY"'] : [])];
   const words = `${workerShellCommand(worker, '"$MESOS_TASK_ID"')} ${ports.join(" ")}`;
-  const run = worker.epilogue.length === 0 ? `exec ${words}` : words;
-  return [...worker.prologue, ...(worker.tls ? renderTlsSetup(worker.tls) : []), run, ...worker.epilogue].join("\n");
+  const tls = worker.tls ? [...renderTlsSetup(worker.tls), "trap 'exit 143' TERM INT"] : [];
+  const run = worker.epilogue.length === 0 && tls.length === 0 ? `exec ${words}` : words;
+  return [...tls, ...worker.prologue, run, ...worker.epilogue].join("\n");
 }
 
 /**

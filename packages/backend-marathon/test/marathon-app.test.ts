@@ -1,5 +1,10 @@
-import { resolveJobSpec, loadBackendConfig, type WorkerLaunch } from "@daskq/core";
-import { describe, expect, it } from "vitest";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, dirname, join } from "node:path";
+import { resolveJobSpec, loadBackendConfig, workerLaunch, type WorkerLaunch } from "@daskq/core";
+import { eventually } from "@daskq/testing";
+import { execa } from "execa";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { marathonAppDefinition, marathonAppId, marathonBackend, readMarathonOptions, workerTaskCommand } from "../src/index.js";
 
 const worker = (argv: string[], more: Partial<Pick<WorkerLaunch, "expandOnNode" | "env" | "prologue" | "epilogue">> = {}): WorkerLaunch => ({
@@ -9,13 +14,66 @@ const spec = (job: Record<string, unknown> = {}) =>
   resolveJobSpec(loadBackendConfig(marathonBackend, { job: { cores: 2, memory: "1GB", url: "http://m:8080", ...job }, env: {} }), { python: "/usr/bin/python3" });
 
 describe("the app of a cluster", () => {
-  it("runs ONE worker named after its task, on Marathon's ports; every config value is quoted", () => {
-    const cmd = workerTaskCommand(worker(["/opt/py thon/bin/python3", "-m", "distributed.cli.dask_worker", "tcp://10.0.0.1:8786", "--local-directory", "$TMPDIR/dask", "--x", "a;rm -rf ~"], { expandOnNode: [5] }), true);
-    expect(cmd).toBe(
-      `exec '/opt/py thon/bin/python3' -m distributed.cli.dask_worker tcp://10.0.0.1:8786 --local-directory "$TMPDIR/dask" --x 'a;rm -rf ~' --name "$MESOS_TASK_ID" --worker-port "$PORT_WORKER" --nanny-port "$PORT_NANNY"`,
+  it("runs ONE worker named after its task (--name after the scheduler address, as core places it), on Marathon's ports; every config value is quoted", () => {
+    const launch = workerLaunch(
+      spec({ python: "/opt/py thon/bin/python3", "local-directory": "$TMPDIR/dask", "worker-extra-args": ["--x", "a;rm -rf ~"] }),
+      "tcp://10.0.0.1:8786",
+      { kind: "fixed", name: "unused" },
     );
-    const wrapped = workerTaskCommand(worker(["python3"], { prologue: ["module load py"], epilogue: ["echo done"] }), false);
-    expect(wrapped).toBe(`module load py\npython3 --name "$MESOS_TASK_ID" --worker-port "$PORT_WORKER"\necho done`);
+    expect(workerTaskCommand(launch, true)).toBe(
+      `exec '/opt/py thon/bin/python3' -m distributed.cli.dask_worker tcp://10.0.0.1:8786 --name "$MESOS_TASK_ID" --nthreads 2 --memory-limit 1000000000 --nanny --death-timeout 60 --local-directory "$TMPDIR/dask" --x 'a;rm -rf ~' --worker-port "$PORT_WORKER" --nanny-port "$PORT_NANNY"`,
+    );
+    const wrapped = workerTaskCommand({ ...launch, argv: ["python3", "-m", "distributed.cli.dask_worker", "tcp://h:1"], expandOnNode: [], prologue: ["module load py"], epilogue: ["echo done"] }, false);
+    expect(wrapped).toBe(`module load py\npython3 -m distributed.cli.dask_worker tcp://h:1 --name "$MESOS_TASK_ID" --worker-port "$PORT_WORKER"\necho done`);
+  });
+
+  describe("with TLS, run by /bin/sh as Marathon runs cmd", () => {
+    let dir: string;
+    beforeEach(async () => {
+      dir = await mkdtemp(join(tmpdir(), "daskq-marathon-cmd-"));
+      await mkdir(join(dir, "tmp"));
+      // A stand-in for python: records its argv, the modes and contents of the TLS files it is given, then runs $FAKE_PYTHON_THEN.
+      const fake = [
+        "#!/bin/sh",
+        'printf "%s\\n" "$@" > "$OUT/argv"',
+        'while [ $# -gt 0 ]; do case $1 in --tls-ca-file|--tls-cert|--tls-key) stat -c %a "$2" >> "$OUT/modes"; cat "$2" >> "$OUT/pems"; shift;; esac; shift; done',
+        'exec /bin/sh -c "$FAKE_PYTHON_THEN"',
+      ].join("\n");
+      await writeFile(join(dir, "python"), fake, { mode: 0o755 });
+    });
+    afterEach(async () => {
+      await rm(dir, { recursive: true, force: true });
+    });
+    const pem = { ca: "-----CA-----\n", cert: "-----CERT 'quoted' $HOME-----", key: "-----KEY-----" };
+    const taskCommand = () =>
+      workerTaskCommand(workerLaunch(spec({ python: join(dir, "python"), nanny: false }), "tls://10.0.0.1:8786", { kind: "fixed", name: "unused" }, pem), false);
+    const taskEnv = (then: string) => ({ PATH: process.env["PATH"] ?? "", TMPDIR: join(dir, "tmp"), OUT: dir, MESOS_TASK_ID: "daskq_c1.abc", PORT_WORKER: "31000", FAKE_PYTHON_THEN: then });
+    const argOf = (argv: string[], flag: string) => argv[argv.indexOf(flag) + 1] as string;
+
+    it("gives the worker the cluster's PEM files, private to it, and removes them when the worker ends", async () => {
+      const cmd = taskCommand();
+      expect(cmd).not.toMatch(/^exec /m);
+      const result = await execa("/bin/sh", ["-c", cmd], { env: taskEnv("exit 0"), extendEnv: false, reject: false });
+      expect(result.exitCode).toBe(0);
+      const argv = (await readFile(join(dir, "argv"), "utf8")).trimEnd().split("\n");
+      expect(argv.slice(0, 5)).toEqual(["-m", "distributed.cli.dask_worker", "tls://10.0.0.1:8786", "--name", "daskq_c1.abc"]);
+      expect(argOf(argv, "--worker-port")).toBe("31000");
+      const files = ["--tls-ca-file", "--tls-cert", "--tls-key"].map((flag) => argOf(argv, flag));
+      expect(files.map((f) => basename(f))).toEqual(["ca.pem", "cert.pem", "key.pem"]);
+      expect(dirname(files[0] as string).startsWith(join(dir, "tmp", "daskq-tls."))).toBe(true);
+      expect(await readFile(join(dir, "pems"), "utf8")).toBe(`${pem.ca}${pem.cert}\n${pem.key}\n`);
+      expect((await readFile(join(dir, "modes"), "utf8")).trim().split("\n")).toEqual(["600", "600", "600"]);
+      expect(await readdir(join(dir, "tmp"))).toEqual([]);
+    });
+
+    it("removes them also when Marathon kills the task (SIGTERM to its process group)", async () => {
+      const task = execa("/bin/sh", ["-c", taskCommand()], { env: taskEnv("trap 'exit 0' TERM; while :; do sleep 0.1; done"), extendEnv: false, reject: false, detached: true });
+      expect(await eventually(async () => (await readdir(join(dir, "tmp"))).length === 1, 20_000)).toBe(true);
+      process.kill(-(task.pid as number), "SIGTERM");
+      const result = await task;
+      expect(result.exitCode).toBe(143);
+      expect(await readdir(join(dir, "tmp"))).toEqual([]);
+    });
   });
 
   it("takes cpus and mem (MiB, rounded up) from the job, container, constraints and labels from jobqueue.marathon", () => {

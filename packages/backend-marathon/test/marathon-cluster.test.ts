@@ -2,6 +2,9 @@
  * Acceptance of the Marathon backend (issue 8) with a real Dask scheduler, real workers started as
  * Marathon tasks by the Marathon EMULATOR, and a real Python client.
  */
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JobQueueCluster, LocalRunner, loadBackendConfig, resolveJobSpec, silentLogger } from "@daskq/core";
 import { computeArraySum, eventually, findProcesses, hasDaskPython, PYTHON, requireService, startMarathonEmulator, type MarathonEmulator } from "@daskq/testing";
@@ -21,11 +24,15 @@ describe.runIf(available)("Marathon backend on the emulator, with a real schedul
   const job = () => ({ python: PYTHON, cores: 1, memory: "500MB", url: marathon.url, "agent-url": marathon.url });
   const since = (n: number) => marathon.requests.slice(n);
 
-  it("scale(8 workers) is ONE PUT; a client computes; retiring 3 is ONE kill with scale=true of exactly their tasks; close leaves nothing", async () => {
+  it("scale(8 workers) is ONE PUT; a TLS client computes; retiring 3 is ONE kill with scale=true of exactly their tasks; close leaves nothing", async () => {
+    // The tasks' TMPDIR, where each writes its TLS files.
+    const taskTmp = await mkdtemp(join(tmpdir(), "daskq-marathon-task-tmp-"));
     // Without nanny: 8 worker processes instead of 16 on a small machine.
-    const cluster = await JobQueueCluster.create({ backend: marathonBackend, job: { ...job(), nanny: false }, env, pollIntervalMs: 500, handleSignals: false });
+    const cluster = await JobQueueCluster.create({ backend: marathonBackend, job: { ...job(), nanny: false, env: { TMPDIR: taskTmp } }, env, pollIntervalMs: 500, handleSignals: false });
     let app: string | undefined;
     try {
+      // TLS is on by default: the workers must join a TLS scheduler with the cluster's certificate.
+      expect(cluster.schedulerAddress).toMatch(/^tls:\/\//);
       const start = marathon.requests.length;
       await cluster.scale({ workers: 8 });
       await cluster.waitForWorkers(8, 120_000);
@@ -39,7 +46,8 @@ describe.runIf(available)("Marathon backend on the emulator, with a real schedul
       const tasks = [...(marathon.app(app as string)?.tasks.keys() ?? [])].sort();
       expect(cluster.status().workers.map((w) => w.name).sort()).toEqual(tasks);
       expect(cluster.status().workers.every((w) => w.jobId !== undefined)).toBe(true);
-      expect(await computeArraySum(cluster.schedulerAddress, 1000)).toBe(1_000_000);
+      expect((await readdir(taskTmp)).filter((f) => f.startsWith("daskq-tls.")).length).toBe(8);
+      expect(await computeArraySum(cluster, 1000)).toBe(1_000_000);
 
       const before = marathon.requests.length;
       await cluster.scale({ workers: 5 });
@@ -58,6 +66,9 @@ describe.runIf(available)("Marathon backend on the emulator, with a real schedul
     expect(marathon.app(app as string)).toBeUndefined();
     expect(await eventually(() => marathon.livePids().length === 0, 30_000)).toBe(true);
     expect(await findProcesses((app as string).replace(/^\//, "").replaceAll("/", "_"))).toEqual([]);
+    // Every task removed its TLS files, the killed ones included.
+    expect((await readdir(taskTmp)).filter((f) => f.startsWith("daskq-tls."))).toEqual([]);
+    await rm(taskTmp, { recursive: true, force: true });
   });
 
   it("reports a worker command that fails with Marathon's message and the task's stderr, and leaves the app at 0 instances", async () => {
