@@ -33,7 +33,7 @@ export function marathonAppId(options: MarathonOptions, clusterId: string): stri
 export function workerTaskCommand(worker: WorkerLaunch, nanny: boolean): string {
   const ports = ["--worker-port", '"$PORT_WORKER"', ...(nanny ? ["--nanny-port", '"$PORT_NANNY"'] : [])];
   const words = `${workerShellCommand(worker, '"$MESOS_TASK_ID"')} ${ports.join(" ")}`;
-  const tls = worker.tls ? [...renderTlsSetup(worker.tls), "trap 'exit 143' TERM INT"] : [];
+  const tls = worker.tls ? ["trap 'exit 143' TERM INT", ...renderTlsSetup(worker.tls)] : [];
   const run = worker.epilogue.length === 0 && tls.length === 0 ? `exec ${words}` : words;
   return [...tls, ...worker.prologue, run, ...worker.epilogue].join("\n");
 }

@@ -68,7 +68,9 @@ describe("the app of a cluster", () => {
 
     it("removes them also when Marathon kills the task (SIGTERM to its process group)", async () => {
       const task = execa("/bin/sh", ["-c", taskCommand()], { env: taskEnv("trap 'exit 0' TERM; while :; do sleep 0.1; done"), extendEnv: false, reject: false, detached: true });
-      expect(await eventually(async () => (await readdir(join(dir, "tmp"))).length === 1, 20_000)).toBe(true);
+      // The worker runs (its argv is written): the files are there.
+      expect(await eventually(async () => (await readdir(dir)).includes("argv"), 30_000)).toBe(true);
+      expect((await readdir(join(dir, "tmp"))).length).toBe(1);
       process.kill(-(task.pid as number), "SIGTERM");
       const result = await task;
       expect(result.exitCode).toBe(143);
