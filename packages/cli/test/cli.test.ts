@@ -48,7 +48,7 @@ describe("daskq command line", () => {
     const names = (JSON.parse(result.stdout) as Array<{ name: string }>).map((b) => b.name);
     expect(names).toContain("local");
     // Every backend the CLI depends on registers itself (a package without a register entry is skipped silently).
-    expect(names).toEqual(expect.arrayContaining(["drmaa", "lsf", "pbs", "sge", "slurm", "slurmrest", "unicore"]));
+    expect(names).toEqual(expect.arrayContaining(["drmaa", "lsf", "marathon", "pbs", "sge", "slurm", "slurmrest", "unicore"]));
   });
 
   it("ends quietly with code 0 when its reader closes early (daskq backends | head -1)", async () => {
