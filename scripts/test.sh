@@ -2,9 +2,17 @@
 # The test command: installs and starts everything the tests need (npm deps, build, Debian's Dask,
 # a real Slurm, ...), type-checks, then runs every test for real. Under CI=true a missing service
 # fails the run instead of skipping tests.
+#
+# Tests run in two steps: first every test that shares the services with others (project `shared`),
+# then, alone, the tests that disturb a shared service for everyone (project `exclusive`, files named
+# `*.exclusive.test.ts`, e.g. slurmctld stopped for 30 s). Arguments (file filters, -t ...) go to
+# both steps; a step whose files the filters exclude passes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash packages/testing/testbed/up.sh
 npx turbo run typecheck --output-logs=errors-only
-npx vitest run "$@"
+filtered=()
+[ "$#" -gt 0 ] && filtered=(--passWithNoTests)
+npx vitest run --project shared "${filtered[@]}" "$@"
+npx vitest run --project exclusive "${filtered[@]}" "$@"

@@ -53,6 +53,10 @@ export class Reconciler {
   private gaveUp = false;
   /** A submission that failed without a clear answer: its jobs may exist. Looked for before any other submit. */
   private unresolved: { readonly name: string; readonly array: boolean } | undefined;
+  /** Jobs whose cancel failed (the batch system did not answer): cancelled again once it answers. */
+  private readonly cancelAgain = new Set<TrackedJob>();
+  /** Status polls in a row that failed (the batch system is down or unreachable). */
+  private failedPolls = 0;
 
   constructor(private readonly options: ReconcilerOptions) {}
 
@@ -156,13 +160,39 @@ export class Reconciler {
     }, delayMs);
   }
 
+  /**
+   * One poll, then converge. While the batch system does not answer, nothing is submitted or
+   * cancelled (what the jobs do is unknown); the first failed poll is a warning, the next ones
+   * are debug lines, and the poll that works again says how long the jobs went untracked.
+   */
   private async runTick(): Promise<void> {
+    const { logger } = this.options;
     try {
       await this.pollStatus();
+    } catch (error) {
+      this.failedPolls++;
+      const message = `status poll failed (${this.failedPolls} in a row); not submitting or cancelling until the batch system answers: ${(error as Error).message}`;
+      if (this.failedPolls === 1) logger.warn(message);
+      else logger.debug(message);
+      return;
+    }
+    if (this.failedPolls > 0) {
+      logger.warn(`the batch system answers again after ${this.failedPolls} failed poll(s); tracking ${this.trackedJobs.filter((j) => !isTerminal(j.state)).length} job(s)`);
+      this.failedPolls = 0;
+    }
+    try {
+      await this.retryCancels();
       await this.converge();
     } catch (error) {
-      this.options.logger.warn(`reconcile step failed, will retry: ${(error as Error).message}`);
+      logger.warn(`reconcile step failed, will retry: ${(error as Error).message}`);
     }
+  }
+
+  /** Cancels again, in one call, the jobs whose cancel failed and that have not ended since. */
+  private async retryCancels(): Promise<void> {
+    const jobs = [...this.cancelAgain].filter((j) => !isTerminal(j.state));
+    this.cancelAgain.clear();
+    if (jobs.length > 0) await this.cancel(jobs);
   }
 
   /** ONE status query for every job that has not ended. */
@@ -180,9 +210,7 @@ export class Reconciler {
     // A failed job the batch system still lists (SGE's Eqw, a held job) would stay in the queue forever.
     if (failedButListed.length > 0) {
       for (const job of failedButListed) job.cancelRequested = true;
-      await this.options.backend.cancel(failedButListed.map((j) => j.id)).catch((error: unknown) => {
-        this.options.logger.warn(`could not remove failed jobs ${failedButListed.map((j) => j.id).join(" ")}: ${(error as Error).message}`);
-      });
+      await this.cancel(failedButListed);
     }
   }
 
@@ -295,9 +323,21 @@ export class Reconciler {
     await this.cancel(busy);
   }
 
+  /**
+   * Cancels jobs in one backend call. When that fails (the batch system does not answer), the jobs
+   * stay marked as being cancelled and are cancelled again after the next poll that works: a job
+   * given up on is never left running untracked.
+   */
   private async cancel(jobs: readonly TrackedJob[]): Promise<void> {
-    await this.options.backend.cancel(jobs.map((j) => j.id));
-    this.options.logger.info(`cancelled ${jobs.length} job(s): ${jobs.map((j) => j.id).join(" ")}`);
+    const ids = jobs.map((j) => j.id).join(" ");
+    try {
+      await this.options.backend.cancel(jobs.map((j) => j.id));
+    } catch (error) {
+      for (const job of jobs) this.cancelAgain.add(job);
+      this.options.logger.warn(`could not cancel job(s) ${ids}, will retry once the batch system answers: ${(error as Error).message}`);
+      return;
+    }
+    this.options.logger.info(`cancelled ${jobs.length} job(s): ${ids}`);
   }
 
   /** Running jobs to retire: those whose workers the scheduler would close first, then the newest. */
