@@ -100,7 +100,7 @@ describe.runIf(available)("Marathon backend on the emulator, with a real schedul
     }
   });
 
-  it("a backend rebuilt from the cluster id alone (daskq cleanup, the watchdog) deletes the app a dead owner left", async () => {
+  it("polls all jobs with ONE GET; a backend rebuilt from the cluster id alone (daskq cleanup, the watchdog) deletes the app a dead owner left", async () => {
     const options = { url: marathon.url };
     const spec = resolveJobSpec(loadBackendConfig(marathonBackend, { job: { ...job(), ...options }, env }), { python: PYTHON });
     const make = () => marathonBackend.create({ runner: new LocalRunner(), logger: silentLogger, options: spec.backendOptions, clusterId: "daskq-dead" });
@@ -108,6 +108,14 @@ describe.runIf(available)("Marathon backend on the emulator, with a real schedul
     const argv = [PYTHON, "-c", "import time; time.sleep(120)"];
     const ids = await owner.submit({ spec, count: 2, outputDirectory: "/unused", worker: { argv, schedulerAddress: "tcp://127.0.0.1:1", expandOnNode: [], env: {}, naming: { kind: "array", base: "x" }, prologue: [], epilogue: [] } });
     expect(await eventually(() => marathon.livePids().length === 2, 30_000)).toBe(true);
+    // A status poll of every job is ONE request: the app with its tasks and lastTaskFailure embedded.
+    expect(await eventually(async () => [...(await owner.status(ids)).values()].every((st) => st.state === "running"), 30_000)).toBe(true);
+    const before = marathon.requests.length;
+    const statuses = await owner.status(ids);
+    expect(marathon.requests.slice(before).map((r) => `${r.method} ${r.path} ${r.query.getAll("embed").join(",")}`)).toEqual([
+      "GET /v2/apps/daskq/daskq-dead app.tasks,app.lastTaskFailure",
+    ]);
+    expect([...statuses.keys()]).toEqual(ids);
     // The owner dies without closing; another process rebuilds the backend and cleans up.
     const rebuilt = make();
     await rebuilt.cancel(ids);
