@@ -5,7 +5,7 @@
  */
 import { homedir } from "node:os";
 import { JobQueueCluster, LocalRunner } from "@daskq/core";
-import { CountingRunner, PYTHON, eventually, requireService } from "@daskq/testing";
+import { AnswerLosingRunner, CountingRunner, PYTHON, eventually, requireService } from "@daskq/testing";
 import { describe, expect, it } from "vitest";
 import { slurmBackend } from "../src/index.js";
 import { START_SLURM, slurmIsUp } from "./slurm-available.js";
@@ -87,6 +87,25 @@ describe.skipIf(!enabled)("JobQueueCluster on a real Slurm", () => {
     } finally {
       await cluster.close();
     }
+  });
+
+  it("an sbatch that timed out after Slurm accepted it: its jobs are found by the cluster's job name, not submitted again", async () => {
+    const runner = new AnswerLosingRunner("sbatch", 1_500);
+    const cluster = await JobQueueCluster.create({ backend: slurmBackend, job, env, runner, pollIntervalMs: 500, handleSignals: false });
+    const name = `${cluster.spec.jobName}-${cluster.clusterId}`;
+    try {
+      await cluster.scale({ jobs: 3 });
+      expect(await eventually(() => cluster.status().jobs.length === 3, 30_000)).toBe(true);
+      await new Promise((r) => setTimeout(r, 2000)); // more polls: still nothing submitted again
+      expect(runner.answerLost).toBe(true);
+      expect(runner.count("sbatch")).toBe(1);
+      const tracked = cluster.status().jobs.map((j) => j.id).sort();
+      const listed = (await new LocalRunner().run("squeue", ["-h", "-r", "-n", name, "-o", "%i"])).stdout.split("\n").map((l) => l.trim()).filter(Boolean).sort();
+      expect(listed).toEqual(tracked);
+    } finally {
+      await cluster.close();
+    }
+    expect(await activeInSlurm(cluster.status().jobs.map((j) => j.id))).toEqual([]);
   });
 
   it("renders the header Slurm users know in the job script", async () => {

@@ -3,6 +3,7 @@ export { startDaskWorker, type TestWorker } from "./dask-worker.js";
 export { findProcesses, findProcessesInSessions, eventually, type ProcessEntry } from "./processes.js";
 export { requireService, hasDaskPython } from "./require-service.js";
 export { CountingRunner } from "./counting-runner.js";
+export { AnswerLosingRunner } from "./answer-losing-runner.js";
 export { CountingBackend, type BackendOperation } from "./counting-backend.js";
 export { FakeRunner, type RecordedCall, type FakeReply } from "./fake-runner.js";
 export { testJobSpec } from "./test-job-spec.js";
