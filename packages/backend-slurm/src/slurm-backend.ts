@@ -1,5 +1,6 @@
 import {
   CliBackend,
+  lastLines,
   silentLogger,
   type ArrayIndex,
   type BackendCapabilities,
@@ -16,7 +17,7 @@ import { runScancel } from "./slurm-cancel.js";
 import { SBATCH } from "./slurm-directives.js";
 import { renderSlurmHeader } from "./slurm-header.js";
 import { DEFAULT_SLURM_OPTIONS, type SlurmOptions } from "./slurm-options.js";
-import { outputFileOf } from "./slurm-output.js";
+import { findOutputFile, outputFileOf } from "./slurm-output.js";
 import { findSlurmJobsNamed } from "./slurm-jobs-named.js";
 import { querySlurmStatus } from "./slurm-status.js";
 import { checkSubmitRequest, runSbatch } from "./slurm-submit.js";
@@ -34,6 +35,8 @@ export class SlurmBackend extends CliBackend<SlurmOptions> {
 
   protected readonly submitCommand = "sbatch";
   protected readonly outputDirectoryHint = "Slurm does not create the log directory, and jobs whose output directory is missing fail at launch";
+  /** The output directory of each job submitted or adopted. */
+  private readonly outputDirectories = new Map<string, string>();
 
   constructor(runner: CommandRunner, logger: Logger = silentLogger, options: SlurmOptions = DEFAULT_SLURM_OPTIONS) {
     super(runner, logger, options);
@@ -55,6 +58,23 @@ export class SlurmBackend extends CliBackend<SlurmOptions> {
 
   jobsNamed(name: string): Promise<NamedJob[]> {
     return findSlurmJobsNamed(this.runner, name);
+  }
+
+  override adoptJob(id: string, request: Pick<SubmitRequest, "spec" | "outputDirectory">): void {
+    super.adoptJob(id, request);
+    this.outputDirectories.set(id, request.outputDirectory);
+  }
+
+  /**
+   * The end of the job's output: the file its name leads to, else (a job adopted without the
+   * cluster's tagged job name, as `daskq logs` does) the file of its id in its output directory.
+   */
+  override async logTail(id: string, lines: number): Promise<string | undefined> {
+    const tail = await super.logTail(id, lines);
+    const directory = this.outputDirectories.get(id);
+    if (tail !== undefined || directory === undefined) return tail;
+    const file = await findOutputFile(this.runner, directory, id);
+    return file === undefined ? undefined : lastLines(await this.runner.readFile(file), lines);
   }
 
   protected checkRequest(request: SubmitRequest): void {

@@ -1,3 +1,4 @@
+import type { CommandRunner } from "@daskq/core";
 import { NOT_AN_ARRAY_TASK, parseJobId } from "./slurm-ids.js";
 import { outputPattern } from "./slurm-header.js";
 
@@ -50,4 +51,21 @@ export function outputFileOf(outputDirectory: string, jobName: string, jobId: st
       ? { arrayJobId: id.jobId, taskId: NOT_AN_ARRAY_TASK, jobId: id.jobId, jobName }
       : { arrayJobId: id.arrayJobId, taskId: id.taskId, jobId: undefined, jobName };
   return expandOutputPattern(outputPattern(outputDirectory), values);
+}
+
+/**
+ * The output file of job `jobId` in `outputDirectory` whatever job name it ran under (a cluster
+ * tags its job names with its id, which `daskq logs` does not know): ONE `find <dir> -maxdepth 1
+ * -name '*-<array job id>_<task>.out'` through the runner. Undefined when there is none, or for an
+ * id that is not a Slurm job id.
+ */
+export async function findOutputFile(runner: CommandRunner, outputDirectory: string, jobId: string): Promise<string | undefined> {
+  const id = parseJobId(jobId);
+  if (!id) return undefined;
+  const [arrayJobId, taskId] = id.kind === "job" ? [id.jobId, NOT_AN_ARRAY_TASK] : [id.arrayJobId, id.taskId];
+  // A starting point beginning with `-` would be read as an expression by find.
+  const start = outputDirectory.startsWith("/") ? outputDirectory : `./${outputDirectory}`;
+  const result = await runner.run("find", [start, "-maxdepth", "1", "-type", "f", "-name", `*-${arrayJobId}_${taskId}.out`]);
+  if (result.exitCode !== 0) return undefined;
+  return result.stdout.split("\n").find((line) => line.length > 0);
 }

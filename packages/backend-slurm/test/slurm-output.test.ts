@@ -45,6 +45,22 @@ describe("logTail", () => {
     expect(await backend.logTail("999", 20)).toBeUndefined();
   });
 
+  it("finds the file of a job adopted without its cluster's tagged job name (daskq logs) with ONE find", async () => {
+    const dir = "/logs";
+    const tagged = `${dir}/dask-worker-daskq-0123abcd-80_4294967294.out`;
+    const runner = new FakeRunner().reply("find", (call) => ({ stdout: call.args.at(-1) === "*-80_4294967294.out" ? `${tagged}\n` : "" }));
+    runner.files.set(tagged, { content: "one\ntwo\n", mode: undefined });
+    const backend = createSlurmBackend({ runner, logger: silentLogger, clusterId: "daskq-test" });
+    backend.adoptJob?.("80", { spec: makeSpec(), outputDirectory: dir });
+    backend.adoptJob?.("81_2", { spec: makeSpec(), outputDirectory: "-odd" });
+    expect(await backend.logTail("80", 1)).toBe("two");
+    expect(await backend.logTail("81_2", 1)).toBeUndefined();
+    expect(runner.callsOf("find").map((c) => c.args)).toEqual([
+      [dir, "-maxdepth", "1", "-type", "f", "-name", "*-80_4294967294.out"],
+      ["./-odd", "-maxdepth", "1", "-type", "f", "-name", "*-81_2.out"],
+    ]);
+  });
+
   it("renders -o into the context's output directory, and none without one", () => {
     const backend = createSlurmBackend({ runner: new FakeRunner(), logger: silentLogger, clusterId: "daskq-test" });
     expect(backend.header(makeSpec(), { jobName: "w", outputDirectory: "/o/100%" })).toContain("#SBATCH -o /o/100%%/%x-%A_%a.out");
