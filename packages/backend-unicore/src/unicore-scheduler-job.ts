@@ -137,6 +137,10 @@ export class UnicoreSchedulerJob extends EventEmitter<LaunchedSchedulerEvents> i
     return this.dashboardForwarder ? `http://127.0.0.1:${this.dashboardForwarder.port}/status` : undefined;
   }
 
+  get forwardedThrough(): string {
+    return `UNICORE port forwarding of job ${this.jobUrl}`;
+  }
+
   get pid(): undefined {
     return undefined;
   }

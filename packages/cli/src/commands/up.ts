@@ -96,7 +96,7 @@ export async function up(argv: string[], container: DependencyContainer): Promis
     );
   } else {
     const forwarded = cluster.workerSchedulerAddress !== cluster.schedulerAddress;
-    process.stdout.write(`Scheduler: ${cluster.schedulerAddress}${forwarded ? ` (forwarded over ${cluster.runner.description} to ${cluster.workerSchedulerAddress})` : ""}\n`);
+    process.stdout.write(`Scheduler: ${cluster.schedulerAddress}${forwarded ? ` (forwarded over ${cluster.schedulerForwardedThrough ?? cluster.runner.description} to ${cluster.workerSchedulerAddress})` : ""}\n`);
     process.stdout.write(`Dashboard: ${cluster.dashboardLink ?? "(not served: the scheduler needs bokeh for Dask's dashboard)"}\n`);
     if (page) process.stdout.write(`Status:    ${page.link}${page.link === page.url ? "" : `   (on this machine: ${page.url})`}\n`);
     for (const line of connectInstructions(cluster)) process.stdout.write(`${line}\n`);

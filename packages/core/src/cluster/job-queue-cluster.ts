@@ -343,6 +343,11 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
     return this.defaultPool.parts.runner;
   }
 
+  /** What carries `schedulerAddress` to `workerSchedulerAddress` when they differ (an SSH connection, UNICORE port forwarding). */
+  get schedulerForwardedThrough(): string | undefined {
+    return this.parts.scheduler?.forwardedThrough;
+  }
+
   /** Process id of the scheduler daskq started on this machine; undefined when attached or remote. */
   get schedulerPid(): number | undefined {
     return this.parts.scheduler?.pid;

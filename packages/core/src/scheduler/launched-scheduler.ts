@@ -22,6 +22,11 @@ export interface LaunchedScheduler extends EventEmitter<LaunchedSchedulerEvents>
   readonly workerAddress: string;
   /** The dashboard URL reachable from daskq's machine, when the scheduler serves one. */
   readonly dashboardLink: string | undefined;
+  /**
+   * What carries `address` to `workerAddress` when they differ, for people (`daskq up` prints it):
+   * e.g. `ssh login1` or `UNICORE port forwarding of job https://…/jobs/6e0c…`.
+   */
+  readonly forwardedThrough?: string;
   /** Process id, for a scheduler that is a local process; undefined otherwise. */
   readonly pid: number | undefined;
   /** The last lines the scheduler printed (for error messages); may be empty when not known. */

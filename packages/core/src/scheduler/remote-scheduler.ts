@@ -92,6 +92,11 @@ export class RemoteScheduler extends EventEmitter<LaunchedSchedulerEvents> imple
   dashboardLink: string | undefined;
   /** The scheduler runs elsewhere: no local pid. */
   readonly pid = undefined;
+
+  /** The runner's SSH connection carries the forward. */
+  get forwardedThrough(): string {
+    return this.runner.description;
+  }
   /** Pid of the launcher on the remote machine (it forwards signals to the scheduler). */
   remotePid: number | undefined;
 
