@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
@@ -47,6 +47,9 @@ describe.runIf(available)("an application holding a local cluster is killed with
     const live = JSON.parse(await readFile(statePath, "utf8")) as ClusterRecord;
     expect(live.jobs.map((j) => Number(j.id)).sort()).toEqual([...info.jobs].sort());
     expect(live.localTempDirs.length + live.runnerTempDirs.length).toBeGreaterThanOrEqual(2);
+    // The cluster's own output directory is removed after a crash as close() removes it (a log-directory never is).
+    const outputDir = join(homedir(), ".daskq", "clusters", info.clusterId);
+    expect(live.runnerTempDirs).toContain(outputDir);
 
     expect((await daskq("ls")).map((c) => [c["clusterId"], c["condition"]])).toEqual([[info.clusterId, "live"]]);
     expect(await daskq("cleanup")).toEqual([]);

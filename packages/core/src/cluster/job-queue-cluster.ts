@@ -33,6 +33,7 @@ import { jobsForRequest, type ScaleRequest } from "./scale-request.js";
 import { onShutdown } from "./shutdown-hooks.js";
 import { newClusterId } from "./cluster-id.js";
 import { ClusterOwnership } from "../ownership/cluster-ownership.js";
+import { recordedBackendOptions } from "../ownership/recorded-options.js";
 import { daskqHome, stateDirectory } from "../ownership/state-directory.js";
 import { clientTlsEnv, type ClusterTls, type TlsSetting } from "../security/cluster-tls.js";
 import { removeClusterTls, resolveClusterTls, schedulerTlsArguments, writeClientEnvFile } from "../security/cluster-tls-setup.js";
@@ -234,7 +235,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
       for (const [i, setup] of setups.entries()) {
         ownerships.push(
           await ClusterOwnership.open(
-            { clusterId: poolId(clusterId, setups, i), backend: setup.descriptor.name, backendOptions: (specs[i] as JobSpec).backendOptions, runner: setup.runner, ssh: sshOfRunner(setup.config, setup.options.runner ?? options.runner) },
+            { clusterId: poolId(clusterId, setups, i), backend: setup.descriptor.name, backendOptions: recordedBackendOptions((specs[i] as JobSpec).backendOptions, setup.config.keys, setup.config.section), runner: setup.runner, ssh: sshOfRunner(setup.config, setup.options.runner ?? options.runner) },
             { stateDirectory: stateDir, watchdog: options.watchdog },
             logger,
           ),
@@ -304,6 +305,8 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
           throw error;
         }
         const output = await clusterOutputLocation(setup.runner, id, spec.logDirectory);
+        // A dead owner's cleanup removes it as close() does (a `log-directory` is never removed).
+        if (output.owned) await owned.recordRunnerDirectory(output.owned);
         const { minimumJobs = 0, maximumJobs = Infinity, resources = {} } = setup.options;
         pools.push(
           new WorkerPool(

@@ -10,6 +10,7 @@ import type { CommandRunner } from "../runner/command-runner.js";
 import { LocalRunner } from "../runner/local-runner.js";
 import { SshRunner } from "../ssh/ssh-runner.js";
 import type { ClusterRecord } from "./cluster-record.js";
+import { optionsWithoutSecrets } from "./recorded-options.js";
 
 /** A recorded cluster's backend, rebuilt in another process, and the runner it uses. */
 export interface RebuiltBackend {
@@ -32,7 +33,9 @@ export async function backendFromRecord(record: ClusterRecord, logger: Logger, c
   }
   const descriptor = findBackend(container, record.backend);
   const runner = runnerFromRecord(record, logger);
-  return { backend: descriptor.create({ runner, logger, options: record.backendOptions, clusterId: record.clusterId }), runner };
+  const { options, withheld } = optionsWithoutSecrets(record.backendOptions);
+  if (withheld.length > 0) logger.warn(`${withheld.join(", ")}: secret, not kept in the state file; the ${record.backend} backend goes without it (set its *-env variable if it needs one)`);
+  return { backend: descriptor.create({ runner, logger, options, clusterId: record.clusterId }), runner };
 }
 
 /** The runner the cluster submitted through: this machine, or the same SSH destination (agent or key files; no prompt). */

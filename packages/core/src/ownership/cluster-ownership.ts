@@ -90,6 +90,14 @@ export class ClusterOwnership {
     return this.save((r) => ({ ...r, localTempDirs: [...r.localTempDirs, directory] }));
   }
 
+  /**
+   * Records a directory on the runner's host that daskq made for the cluster (its own job output
+   * directory) to remove after a crash, as close() removes it.
+   */
+  recordRunnerDirectory(directory: string): Promise<void> {
+    return this.save((r) => ({ ...r, runnerTempDirs: [...r.runnerTempDirs, directory] }));
+  }
+
   /** The runner, with every temporary directory it makes recorded before it is returned. */
   wrapRunner(runner: CommandRunner): CommandRunner {
     const makeTempDir = async (prefix: string): Promise<string> => {
