@@ -1,6 +1,10 @@
 import type { BackendContext, BackendDescriptor, ConfigKey } from "@daskq/core";
+import { SGE_CONFIG_KEYS } from "@daskq/backend-sge";
 import { DrmaaBackend } from "./drmaa-backend.js";
 import { DEFAULT_DRMAA_OPTIONS, readDrmaaOptions } from "./drmaa-options.js";
+
+/** The sge backend's keys that shape Grid Engine's resource requests (`sgeResourceRequests`). */
+const GRID_ENGINE_REQUEST_KEYS = ["account", "project", "parallel-environment", "memory-resource", "resource-spec"];
 
 /** The DRMAA backend's own keys under `jobqueue.drmaa`, beyond the shared ones (cores, memory, queue, account, ...). */
 export const DRMAA_CONFIG_KEYS: readonly ConfigKey[] = [
@@ -15,20 +19,10 @@ export const DRMAA_CONFIG_KEYS: readonly ConfigKey[] = [
     name: "native-options",
     kind: "string",
     default: DEFAULT_DRMAA_OPTIONS.nativeOptions,
-    description: "sge: -b n (the job script is spooled), and cores, memory, walltime, queue and account become Grid Engine options (-pe, -l, -q, -P); none: only native-specification",
+    description: "sge: -b n (the job script is spooled), and cores, memory, walltime, queue and account/project become Grid Engine options as in the sge backend (-q, -P, -pe, -l); none: only native-specification",
   },
-  {
-    name: "parallel-environment",
-    kind: "string",
-    default: DEFAULT_DRMAA_OPTIONS.parallelEnvironment,
-    description: "Grid Engine parallel environment for the cores (-pe <pe> <cores>); null or empty: no -pe, one slot",
-  },
-  {
-    name: "memory-resource",
-    kind: "string",
-    default: DEFAULT_DRMAA_OPTIONS.memoryResource,
-    description: "Grid Engine resource requesting memory per slot (-l <resource>=<memory/slots>); null or empty: none",
-  },
+  // With native-options sge, the same requests as the sge backend, from the same keys.
+  ...SGE_CONFIG_KEYS.filter((key) => GRID_ENGINE_REQUEST_KEYS.includes(key.name)),
   {
     name: "task-index-variable",
     kind: "string",

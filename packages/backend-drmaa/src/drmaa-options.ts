@@ -1,4 +1,5 @@
 import { ConfigError } from "@daskq/core";
+import { readSgeHeaderOptions, type SgeHeaderOptions } from "@daskq/backend-sge";
 
 /** How daskq turns the job's cores, memory, walltime, queue and account into native options. */
 export type NativeOptionStyle = "sge" | "none";
@@ -13,21 +14,20 @@ export interface DrmaaOptions {
   readonly nativeSpecification: string | undefined;
   /** `sge` (default): cores, memory, walltime, queue and account as Grid Engine options; `none`: only the verbatim specification. */
   readonly nativeOptions: NativeOptionStyle;
-  /** Grid Engine parallel environment for the cores (`-pe <pe> <cores>`); undefined: one slot. */
-  readonly parallelEnvironment: string | undefined;
-  /** Grid Engine resource requested per slot for memory (`-l <resource>=<memory/slots>`); undefined: none. */
-  readonly memoryResource: string | undefined;
+  /** With `native-options: sge`: the sge backend's request keys (parallel-environment, memory-resource, resource-spec, project). */
+  readonly gridEngine: SgeHeaderOptions;
   /** Variable holding a bulk job's task index in the job (`SGE_TASK_ID` on Grid Engine). */
   readonly taskIndexVariable: string;
 }
+
+const DEFAULT_GRID_ENGINE: SgeHeaderOptions = { parallelEnvironment: "smp", memoryResource: "h_vmem", resourceSpec: undefined, project: undefined };
 
 export const DEFAULT_DRMAA_OPTIONS: DrmaaOptions = {
   library: undefined,
   contact: undefined,
   nativeSpecification: undefined,
   nativeOptions: "sge",
-  parallelEnvironment: "smp",
-  memoryResource: "h_vmem",
+  gridEngine: DEFAULT_GRID_ENGINE,
   taskIndexVariable: "SGE_TASK_ID",
 };
 
@@ -52,8 +52,8 @@ export function readDrmaaOptions(values: Readonly<Record<string, unknown>> | und
     contact: optionalString(v, "contact"),
     nativeSpecification: optionalString(v, "native-specification"),
     nativeOptions: style,
-    parallelEnvironment: "parallel-environment" in v ? optionalString(v, "parallel-environment") : DEFAULT_DRMAA_OPTIONS.parallelEnvironment,
-    memoryResource: "memory-resource" in v ? optionalString(v, "memory-resource") : DEFAULT_DRMAA_OPTIONS.memoryResource,
+    // Absent keys take the defaults (the config loader fills them in too); null or empty unsets.
+    gridEngine: readSgeHeaderOptions({ "parallel-environment": DEFAULT_GRID_ENGINE.parallelEnvironment, "memory-resource": DEFAULT_GRID_ENGINE.memoryResource, ...v }),
     taskIndexVariable: variable,
   };
 }

@@ -1,3 +1,4 @@
+import { renderSgeHeader } from "@daskq/backend-sge";
 import { testJobSpec } from "@daskq/testing";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_DRMAA_OPTIONS, readDrmaaOptions } from "../src/drmaa-options.js";
@@ -17,6 +18,11 @@ describe("DRMAA native specification", () => {
     expect(renderNativeSpecification(testJobSpec(), DEFAULT_DRMAA_OPTIONS, 3)).toMatch(/ -tc 3$/);
     const noPe = readDrmaaOptions({ "parallel-environment": null, "memory-resource": "" });
     expect(renderNativeSpecification(testJobSpec(), noPe)).toBe("-b n -q q -P p -l h_rt=01:00:00");
+    // The sge backend's project and resource-spec keys work the same way.
+    const sge = readDrmaaOptions({ project: "proj", "resource-spec": "h_vmem=4G,mem_free=4G" });
+    expect(renderNativeSpecification(testJobSpec(), sge)).toBe("-b n -q q -P proj -pe smp 8 -l h_vmem=4G,mem_free=4G -l h_rt=01:00:00");
+    const header = renderSgeHeader(testJobSpec({ backendOptions: { project: "proj", "parallel-environment": "smp", "resource-spec": "h_vmem=4G,mem_free=4G" } }), { jobName: "w" });
+    expect(header.slice(1, 6).map((line) => line.replace(/^#\$ /, "")).join(" ")).toBe("-q q -P proj -pe smp 8 -l h_vmem=4G,mem_free=4G -l h_rt=01:00:00");
     const none = readDrmaaOptions({ "native-options": "none", "native-specification": "-q x" });
     expect(renderNativeSpecification(testJobSpec(), none, 3)).toBe("-q x");
   });

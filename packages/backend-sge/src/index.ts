@@ -2,7 +2,8 @@
 export { SgeBackend } from "./sge-backend.js";
 export { sgeBackend, createSgeBackend, SGE_CONFIG_KEYS } from "./sge-descriptor.js";
 export { register } from "./registration.js";
-export { renderSgeHeader, formatSgeMemory, formatSgeWalltime, outputPathWord } from "./sge-header.js";
+export { renderSgeHeader, outputPathWord } from "./sge-header.js";
+export { sgeResourceRequests, formatSgeMemory, formatSgeWalltime } from "./sge-resource-requests.js";
 export { QSUB_PREFIX, directiveWord, nameWord, checkJobName, readDirectives } from "./sge-directives.js";
 export { parseQsubOutput, qsubArgs, type QsubAnswer } from "./sge-submit.js";
 export {

@@ -2,7 +2,8 @@ import { ConfigError, loadBackendConfig, renderJobScript, resolveJobSpec, silent
 import { describe, expect, it } from "vitest";
 import { createSgeBackend, sgeBackend } from "../src/sge-descriptor.js";
 import { directiveWord, readDirectives } from "../src/sge-directives.js";
-import { formatSgeMemory, formatSgeWalltime, renderSgeHeader } from "../src/sge-header.js";
+import { renderSgeHeader } from "../src/sge-header.js";
+import { formatSgeMemory, formatSgeWalltime } from "../src/sge-resource-requests.js";
 import { FakeRunner, makeSpec } from "./helpers.js";
 
 const backend = createSgeBackend({ runner: new FakeRunner(), logger: silentLogger, clusterId: "daskq-test" });
