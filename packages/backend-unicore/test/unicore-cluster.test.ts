@@ -3,7 +3,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { JobQueueCluster, listClusterRecords, type Logger } from "@daskq/core";
+import { createClusterTls, DaskComm, JobQueueCluster, listClusterRecords, type Logger } from "@daskq/core";
 import { computeArraySum, eventually, hasDaskPython, PYTHON, requireService, runPython, UnicoreEmulator } from "@daskq/testing";
 import { unicoreBackend } from "../src/index.js";
 
@@ -56,6 +56,10 @@ describe.runIf(present)("UNICORE backend with a cluster (UNICORE emulator)", () 
       // connected through the forward verifying the cluster CA, and so does the Python client.
       expect(cluster.schedulerAddress).toMatch(/^tls:\/\/127\.0\.0\.1:\d+$/);
       expect(cluster.workerSchedulerAddress).toMatch(/^tls:\/\//);
+      // Through the forward the cluster CA is verified: the cluster's own certificate gets in, another cluster's does not.
+      (await DaskComm.connect(cluster.schedulerAddress, { tls: cluster.security?.files })).close();
+      const stranger = await createClusterTls(join(stateDirectory, "stranger-tls"), "daskq-00000000");
+      await expect(DaskComm.connect(cluster.schedulerAddress, { tls: stranger.files })).rejects.toThrow(/certificate|verify/i);
       port = Number(cluster.schedulerAddress.split(":").pop());
       // The scheduler job is in the cluster's state file from the start: a watchdog cancels it after a crash.
       const schedulerJob = emulator.listJobs().find((j) => j.tags.includes(cluster.clusterId) && j.tags.includes("daskq-scheduler"));
