@@ -20,7 +20,7 @@ function watch(cluster: JobQueueCluster) {
 }
 
 describe.runIf(available)("adaptive scaling at job granularity on the local backend", () => {
-  it("a burst scales up within [min, max], idle scales back to the minimum, persisted data survives", async () => {
+  it("a burst scales up within [min, max], idle scales back to the minimum, persisted data survives", { timeout: 240_000 }, async () => {
     const cluster = await JobQueueCluster.create({ backend: localBackend, job: { cores: 1, memory: "1GiB", python: PYTHON }, env, pollIntervalMs: 500, handleSignals: false });
     const log = watch(cluster);
     try {
@@ -55,7 +55,7 @@ describe.runIf(available)("adaptive scaling at job granularity on the local back
       expect(log.decisions.some((d) => d.action === "up")).toBe(true);
       expect(log.most).toBeGreaterThan(1);
       expect(log.most).toBeLessThanOrEqual(4);
-      // Idle: back to the minimum of one job.
+      // Idle: back to the minimum of one job. A down decision is reported before the workers it removes leave.
       expect(await eventually(() => cluster.status().counts.workers === 1 && cluster.status().counts.running === 1, 60_000)).toBe(true);
       expect(log.decisions.some((d) => d.action === "down")).toBe(true);
       const after = await runPython(

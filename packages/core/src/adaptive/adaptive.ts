@@ -39,6 +39,8 @@ export abstract class Adaptive {
   private stopped = true;
   /** Consecutive suggestions to close, by worker (or job) name. */
   protected readonly closeCounts = new Map<string, number>();
+  /** The decision of the current tick once `report` has handed it on. */
+  private reported: ScaleDecision | undefined;
 
   constructor(
     protected readonly scheduler: SchedulerConnection,
@@ -142,18 +144,31 @@ export abstract class Adaptive {
     if (firm.length === 0) {
       return { ...base, action: "same", removing: [], reason: `target ${target} < ${current} planned; waiting for ${this.options.waitCount ?? 3} suggestions in a row` };
     }
+    const decision = this.report({ ...base, action: "down", removing: firm, reason: `target ${target} < ${current} planned: removing ${firm.join(", ")}` });
     const arrived = firm.filter((n) => !pending.includes(n));
     if (arrived.length > 0) await this.scheduler.retireWorkers({ names: arrived });
     await this.scaleDown(firm);
     for (const name of firm) this.closeCounts.delete(name);
-    return { ...base, action: "down", removing: firm, reason: `target ${target} < ${current} planned: removing ${firm.join(", ")}` };
+    return decision;
+  }
+
+  /**
+   * Logs a decision and hands it to `onDecision`. `decide()` calls it BEFORE acting on a decision
+   * to remove workers, so that the decision is reported before its effects (workers leaving, jobs
+   * ending) can be seen; any other decision is reported when `decide()` returns.
+   */
+  protected report(decision: ScaleDecision): ScaleDecision {
+    if (decision.action !== "same") this.logger.info(`adaptive: ${decision.reason}`);
+    else this.logger.debug(`adaptive: ${decision.reason}`);
+    this.reported = decision;
+    this.options.onDecision?.(decision);
+    return decision;
   }
 
   private async decideAndAct(): Promise<ScaleDecision> {
+    this.reported = undefined;
     const decision = await this.decide();
-    if (decision.action !== "same") this.logger.info(`adaptive: ${decision.reason}`);
-    else this.logger.debug(`adaptive: ${decision.reason}`);
-    this.options.onDecision?.(decision);
+    if (this.reported !== decision) this.report(decision);
     return decision;
   }
 }

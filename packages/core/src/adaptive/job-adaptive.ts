@@ -76,9 +76,10 @@ export class JobAdaptive extends Adaptive {
       return { ...base, action: "same", removing: [], reason: `${numbers}: ${suggested.length} job(s) closable, waiting for ${this.options.waitCount ?? 3} ticks in a row` };
     }
     const removing = live.filter((j) => firm.has(j.id));
+    const decision = this.report({ ...base, action: "down", removing: [...firm], reason: `${numbers}: removing job(s) ${[...firm].join(" ")}` });
     await this.reconciler.removeJobs(removing);
     for (const id of firm) this.closeCounts.delete(id);
-    return { ...base, action: "down", removing: [...firm], reason: `${numbers}: removing job(s) ${[...firm].join(" ")}` };
+    return decision;
   }
 }
 
