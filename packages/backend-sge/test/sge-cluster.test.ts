@@ -6,8 +6,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { JobQueueCluster, LocalRunner } from "@daskq/core";
-import { CountingRunner, PYTHON, eventually, requireService } from "@daskq/testing";
+import { JobQueueCluster, LocalRunner, silentLogger } from "@daskq/core";
+import { AnswerLosingRunner, CountingRunner, PYTHON, eventually, requireService } from "@daskq/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sgeBackend } from "../src/index.js";
 import { parseQstatXml } from "../src/sge-status.js";
@@ -64,6 +64,28 @@ describe.skipIf(!enabled)("JobQueueCluster on a real Grid Engine", () => {
     await cluster.close();
     expect(runner.count("qdel")).toBe(1);
     expect(runner.calls.find((c) => c.command === "qdel")?.args).toEqual([`${ids[0]?.split(".")[0]}.1-32`]);
+    expect(await listedInSge(ids)).toEqual([]);
+  });
+
+  it("a qsub that timed out after Grid Engine accepted it: its jobs are found by the cluster's job name, not submitted again", async () => {
+    const runner = new AnswerLosingRunner("qsub", 1_500);
+    const cluster = await JobQueueCluster.create({ backend: sgeBackend, job: job(), env, runner, pollIntervalMs: 500, handleSignals: false });
+    let ids: string[] = [];
+    try {
+      await cluster.scale({ jobs: 3 });
+      expect(await eventually(() => cluster.status().jobs.length === 3, 30_000)).toBe(true);
+      await new Promise((r) => setTimeout(r, 2000)); // more polls: still nothing submitted again
+      expect(runner.answerLost).toBe(true);
+      expect(runner.count("qsub")).toBe(1);
+      ids = cluster.status().jobs.map((j) => j.id);
+      expect(new Set(ids).size).toBe(3);
+      expect(await listedInSge(ids)).toHaveLength(3);
+      // Grid Engine lists nothing else under the cluster's job name.
+      const named = await (sgeBackend.create({ runner: new LocalRunner(), logger: silentLogger, clusterId: cluster.clusterId }).jobsNamed?.(`${cluster.spec.jobName}-${cluster.clusterId}`) ?? []);
+      expect(named.map((j) => j.id).sort()).toEqual([...ids].sort());
+    } finally {
+      await cluster.close();
+    }
     expect(await listedInSge(ids)).toEqual([]);
   });
 
