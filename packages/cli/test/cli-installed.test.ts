@@ -87,7 +87,7 @@ describe("the daskq command as installed", () => {
       const listed = await inSite(["backends"]);
       expect(listed.stderr).toBe("");
       expect(listed.stdout).toMatch(/^procpool\s+worker jobs run by a procpool agent over HTTP/m);
-      const run = await inSite(["run", "--backend", "procpool", "--set", `url=${url}`, "--workers", "2", "--", "/usr/bin/python3", join(root, "examples/array_sum.py")], { DASK_JOBQUEUE__PROCPOOL__TOKEN: token });
+      const run = await inSite(["run", "--backend", "procpool", "--set", `url=${url}`, "--workers", "2", "--", "/usr/bin/python3", join(root, "examples/array_sum.py")], { PROCPOOL_TOKEN: token });
       // daskq itself says nothing (the Python client may log its own asyncio noise under load).
       expect(run.stderr).not.toMatch(/^daskq (warning|error)|\[daskq:/m);
       expect(run.stdout).toContain("workers: 2");
