@@ -159,7 +159,7 @@ describe("daskq command line", () => {
       const failing = await daskq(["run", "--backend", "local", "--jobs", "1", "--", "sh", "-c", 'test -n "$DASK_SCHEDULER_ADDRESS" && exit 7']);
       expect(failing.exitCode).toBe(7);
       expect(await findProcesses("daskq-local-job")).toEqual([]);
-    });
+    }, 180_000);
 
     it("daskq up reports progress, prints links through Dask's link template, serves its page with a token, and Ctrl-C tears everything down", async () => {
       const hub = { ...env, JUPYTERHUB_SERVICE_PREFIX: "/user/alice/", DASK_DISTRIBUTED__DASHBOARD__LINK: "{JUPYTERHUB_SERVICE_PREFIX}proxy/{port}/status" };
