@@ -1,9 +1,10 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { DaskqError, interpretEnvValue, type AdaptOptions, type JobQueueClusterOptions, type ScaleRequest, type SchedulerOptions } from "@daskq/core";
+import { DaskqError, interpretEnvValue, readPoolsFile, type AdaptOptions, type JobQueueClusterOptions, type ScaleRequest, type SchedulerOptions } from "@daskq/core";
 
 /** Options every command that builds a cluster understands. */
 export const CLUSTER_OPTIONS = {
   backend: { type: "string", short: "b" },
+  pools: { type: "string" },
   "config-name": { type: "string" },
   cores: { type: "string" },
   memory: { type: "string" },
@@ -45,6 +46,9 @@ export const CLUSTER_OPTIONS = {
 /** Help text for `CLUSTER_OPTIONS`. */
 export const CLUSTER_OPTIONS_HELP = `Cluster options:
   -b, --backend NAME            batch system: local (default), slurm, ... (see daskq backends)
+      --pools FILE              several pools behind one scheduler, from a dask config file with
+                                jobqueue.pools (each pool: backend, config-name, resources,
+                                minimum-jobs, maximum-jobs; job settings in jobqueue.<config-name>)
       --config-name NAME        read jobqueue.NAME instead of jobqueue.<backend>
       --cores N                 cores per job
       --memory SIZE             memory per job, e.g. 16GB or 15GiB
@@ -138,6 +142,19 @@ export function clusterOptionsFrom(values: ClusterValues): Omit<JobQueueClusterO
     pollIntervalMs: values["poll-interval"] === undefined ? undefined : positive("--poll-interval", values["poll-interval"]) * 1000,
     tls: tlsFrom(values),
   };
+}
+
+/**
+ * The `JobQueueCluster.create` options of a command: with --pools, the pools of that file (job
+ * settings, --backend and --config-name then belong in the file); else those of `clusterOptionsFrom`.
+ */
+export function poolOptionsFrom(values: ClusterValues): Omit<JobQueueClusterOptions, "logger"> {
+  const options = clusterOptionsFrom(values);
+  if (values.pools === undefined) return options;
+  const { backend: _backend, configName: _configName, job, ...rest } = options;
+  const given = [...(values.backend !== undefined ? ["--backend"] : []), ...(values["config-name"] !== undefined ? ["--config-name"] : []), ...Object.keys(job ?? {}).map((k) => `--${k}`)];
+  if (given.length > 0) throw new DaskqError("cli", `with --pools, job settings go in the pools file (jobqueue.<config-name>); got ${given.join(" ")}`);
+  return { ...rest, pools: readPoolsFile(values.pools) };
 }
 
 /** --no-tls, or the user's own --tls-ca-file/--tls-cert/--tls-key; undefined: daskq's default (TLS). */

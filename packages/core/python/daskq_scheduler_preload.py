@@ -9,12 +9,16 @@ workers provide them. No distributed RPC exposes this. Works on distributed 2022
 
 
 def resource_demand(scheduler):
-    """``[{"resources": {"GPU": 1.0}, "unrunnable": 3, "processing": 1}, ...]``; unrestricted tasks are left out."""
+    """``[{"resources": {"GPU": 1.0}, "unrunnable": 3, "processing": 1}, ...]``.
+
+    Unrunnable tasks without restrictions (every ready task while no worker is connected) count
+    under ``"resources": {}``; other unrestricted tasks are left out.
+    """
     counts = {}
 
     def count(ts, field):
-        restrictions = getattr(ts, "resource_restrictions", None)
-        if not restrictions:
+        restrictions = getattr(ts, "resource_restrictions", None) or {}
+        if not restrictions and field != "unrunnable":
             return
         key = tuple(sorted((str(name), float(amount)) for name, amount in restrictions.items()))
         entry = counts.setdefault(key, {"unrunnable": 0, "processing": 0})

@@ -86,6 +86,7 @@ export {
 export type { ClusterEvents, ReconcilerEvents } from "./cluster/cluster-events.js";
 export type { JobSnapshot } from "./cluster/tracked-job.js";
 export { jobsForRequest, type ScaleRequest } from "./cluster/scale-request.js";
+export { readPoolsFile } from "./config/pools-file.js";
 export { checkPools, providesResources, resourceArguments, type PoolOptions } from "./cluster/pool-options.js";
 export { WorkerPool, type PoolStatus, type WorkerPoolParts } from "./cluster/worker-pool.js";
 export { PoolsAdaptive } from "./adaptive/pools-adaptive.js";

@@ -1,7 +1,7 @@
 import { DaskqError, JobQueueCluster } from "@daskq/core";
 import { serveStatusPage, type StatusPage } from "@daskq/status";
 import type { DependencyContainer } from "tsyringe";
-import { adaptOptionsFrom, CLUSTER_OPTIONS, CLUSTER_OPTIONS_HELP, clusterOptionsFrom, integer, parseCommandArgs, scaleRequestFrom } from "../cli-options.js";
+import { adaptOptionsFrom, CLUSTER_OPTIONS, CLUSTER_OPTIONS_HELP, integer, parseCommandArgs, poolOptionsFrom, scaleRequestFrom } from "../cli-options.js";
 import { consoleLogger } from "../console-logger.js";
 import { formatProgress, ProgressLine } from "../progress.js";
 
@@ -26,6 +26,10 @@ Examples:
   daskq up --backend slurm --jobs 10 --cores 8 --memory 16GB
   daskq up --backend slurm --adapt --minimum 0 --maximum 20
   daskq up --backend slurm --ssh login.example.org --jobs 4     # from a laptop, over SSH
+  daskq up --pools pools.yaml --adapt      # several pools (e.g. cpu and gpu) behind one scheduler
+
+With --pools and without --adapt, each pool starts with its minimum-jobs; --jobs/--workers size
+the first pool.
 
 Status page options:
       --status-host HOST        address the status page binds to (default 127.0.0.1)
@@ -44,7 +48,7 @@ export async function up(argv: string[], container: DependencyContainer): Promis
   const logger = consoleLogger(values.verbose ?? false);
   const request = scaleRequestFrom(values);
   if (values.adapt && request) throw new DaskqError("cli", "give --adapt or --jobs/--workers, not both");
-  const options = clusterOptionsFrom(values);
+  const options = poolOptionsFrom(values);
   const cluster = await JobQueueCluster.create({ ...options, container, logger, handleSignals: false });
   const progress = new ProgressLine(values.json ? { write: (t: string) => process.stdout.write(t) } : process.stdout);
   let page: StatusPage | undefined;
@@ -86,6 +90,11 @@ export async function up(argv: string[], container: DependencyContainer): Promis
       process.stderr.write(`daskq adapt: ${d.reason}\n`);
     });
     await cluster.adapt(adaptOptionsFrom(values));
+  } else if (options.pools) {
+    for (const [i, pool] of options.pools.entries()) {
+      const size = i === 0 && request ? request : { jobs: pool.minimumJobs ?? 0 };
+      await cluster.scale({ ...size, pool: pool.name });
+    }
   } else {
     await cluster.scale(request ?? { jobs: 1 });
   }

@@ -65,8 +65,11 @@ export class PoolsAdaptive extends Adaptive {
     const { raw, workers } = await this.targetInWorkers();
     const demand = await this.resourceDemand();
     const plans: PoolPlan[] = this.pools.map((pool) => ({ pool, want: pool.parts.minimumJobs, forResources: 0 }));
+    const restricted = demand.filter((d) => Object.keys(d.resources).length > 0);
     const unserved: string[] = [];
-    for (const d of demand) {
+    // Workers the scheduler's target already counts: those running restricted tasks.
+    let counted = 0;
+    for (const d of restricted) {
       const plan = plans.find((p) => providesResources(p.pool.resources, d.resources) && p.forResources < p.pool.parts.maximumJobs);
       if (!plan) {
         if (d.unrunnable > 0) unserved.push(resourceText(d.resources));
@@ -76,13 +79,19 @@ export class PoolsAdaptive extends Adaptive {
       const jobs = Math.ceil((d.unrunnable + d.processing) / (perWorker * plan.pool.spec.processes));
       plan.forResources = Math.min(plan.forResources + jobs, plan.pool.parts.maximumJobs);
       plan.want = Math.max(plan.want, plan.forResources);
+      counted += Math.ceil(d.processing / perWorker);
     }
-    let plain = workers - plans.reduce((sum, p) => sum + p.want * p.pool.spec.processes, 0);
+    // With no worker at all, distributed 2022.12 asks for one worker whenever a task is unrunnable:
+    // when only restricted tasks wait, that worker is the resource pool's, not plain load.
+    const plainWaiting = demand.filter((d) => Object.keys(d.resources).length === 0).reduce((sum, d) => sum + d.unrunnable, 0);
+    const noWorkers = this.pools.every((p) => p.workerCount === 0);
+    const plainTarget = noWorkers && plainWaiting === 0 && restricted.some((d) => d.unrunnable > 0) ? 0 : Math.max(0, workers - counted);
+    // Plain load fills the pools in order of preference; each pool keeps at least its floor.
+    let plain = plainTarget;
     for (const plan of plans) {
-      if (plain <= 0) break;
-      const add = Math.min(Math.ceil(plain / plan.pool.spec.processes), plan.pool.parts.maximumJobs - plan.want);
-      plan.want += add;
-      plain -= add * plan.pool.spec.processes;
+      const share = plain > 0 ? Math.min(Math.ceil(plain / plan.pool.spec.processes), plan.pool.parts.maximumJobs) : 0;
+      plain -= share * plan.pool.spec.processes;
+      plan.want = Math.max(plan.want, share);
     }
     const removing: string[] = [];
     const lines: string[] = [];
@@ -123,7 +132,7 @@ export class PoolsAdaptive extends Adaptive {
     const pending = plans.reduce((sum, p) => sum + p.pool.reconciler.liveJobs.filter((j) => j.workers.size === 0).length, 0);
     const notes = [
       `adaptive_target ${raw} -> ${workers} workers`,
-      demand.length > 0 ? `resource demand ${demand.map((d) => `${resourceText(d.resources)}: ${d.unrunnable} unrunnable, ${d.processing} processing`).join("; ")}` : undefined,
+      restricted.length > 0 ? `resource demand ${restricted.map((d) => `${resourceText(d.resources)}: ${d.unrunnable} unrunnable, ${d.processing} processing`).join("; ")}` : undefined,
       unserved.length > 0 ? `no pool provides ${unserved.join(", ")}` : undefined,
       suggested.length > firm.size ? `${suggested.length - firm.size} job(s) idle, waiting for ${this.options.waitCount ?? 3} ticks in a row` : undefined,
       removing.length > 0 ? `removing job(s) ${removing.join(" ")}` : undefined,

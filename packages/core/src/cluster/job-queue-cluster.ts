@@ -246,7 +246,8 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
       if (tls?.directory) await ownership.recordLocalTempDir(tls.directory);
       if (!schedulerOptions.address) {
         const launch = {
-          host: schedulerOptions.host ?? (placement === "local" ? first.descriptor.defaultSchedulerHost : undefined),
+          // A local-only host (127.0.0.1 of the local backend) only when every pool's workers can use it.
+          host: schedulerOptions.host ?? (placement === "local" && setups.every((s) => s.descriptor.defaultSchedulerHost === first.descriptor.defaultSchedulerHost) ? first.descriptor.defaultSchedulerHost : undefined),
           port: schedulerOptions.port,
           dashboardAddress: schedulerOptions.dashboardAddress,
           interface: schedulerOptions.interface,

@@ -55,14 +55,15 @@ export function listConfigFiles(context: ConfigFileContext): string[] {
 }
 
 /**
- * Reads and parses every config file of `listConfigFiles`, lowest priority first. JSON files are parsed as YAML,
+ * Reads and parses every config file of `listConfigFiles`, then `extraFiles`, lowest priority first. JSON files are parsed as YAML,
  * as dask does. Files the user may not read are skipped, as dask skips them.
  *
  * @throws ConfigError naming the file and line on a YAML syntax error, or when the top level is not a mapping.
  */
-export function readConfigFiles(context: ConfigFileContext): ConfigDocument[] {
+export function readConfigFiles(context: ConfigFileContext, extraFiles: readonly string[] = []): ConfigDocument[] {
   const documents: ConfigDocument[] = [];
-  for (const path of listConfigFiles(context)) {
+  const extra = extraFiles.map((file) => resolve(file));
+  for (const path of [...listConfigFiles(context).filter((file) => !extra.includes(file)), ...extra]) {
     const text = readUnlessForbidden(path);
     if (text !== undefined) documents.push({ path, data: parseConfigText(text, path) });
   }

@@ -11,6 +11,8 @@ export interface BackendConfigSources {
   readonly env?: NodeJS.ProcessEnv;
   /** Home directory for ~/.config/dask (tests). */
   readonly homeDir?: string;
+  /** Config files read after the usual ones (a pools file, see `readPoolsFile`). */
+  readonly configFiles?: readonly string[];
 }
 
 /** Loads `jobqueue.<backend>` (or the named section) with the shared keys plus the backend's own. */
@@ -22,6 +24,7 @@ export function loadBackendConfig(descriptor: BackendDescriptor, sources: Backen
     options: sources.job,
     env: sources.env ?? process.env,
     homeDir: sources.homeDir,
+    extraFiles: sources.configFiles,
     walltimeTwoPart: descriptor.walltimeTwoPart,
     walltimeBareUnit: descriptor.walltimeBareUnit,
   });

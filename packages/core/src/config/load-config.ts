@@ -54,6 +54,8 @@ export interface LoadConfigRequest {
   readonly env?: NodeJS.ProcessEnv;
   /** The home directory holding `.config/dask`; default the current user's. */
   readonly homeDir?: string;
+  /** Config files read after the usual ones, highest priority last (a pools file). */
+  readonly extraFiles?: readonly string[];
   /** How the batch system reads a two-part walltime `A:B`; default `hours:minutes`. */
   readonly walltimeTwoPart?: WalltimeTwoPart;
   /** How the batch system reads a bare number walltime; default `minutes` (Slurm, LSF). */
@@ -84,7 +86,7 @@ export function loadConfig(request: LoadConfigRequest): ResolvedConfig {
   const env = request.env ?? process.env;
   const layers = new Layers(request.section, request.keys);
   layers.apply(layers.backendDefaults(request.defaults ?? {}), false);
-  const documents = readConfigFiles({ env, homeDir: request.homeDir ?? homedir() });
+  const documents = readConfigFiles({ env, homeDir: request.homeDir ?? homedir() }, request.extraFiles);
   for (const document of documents) layers.apply(layers.fromFile(document), true);
   layers.apply(layers.fromEnv(env), true);
   layers.apply(layers.fromOptions(request.options ?? {}), false);
