@@ -87,7 +87,7 @@ describe.runIf(available)("a cluster with two pools on the local backend", () =>
         cluster.clientEnv,
       );
       expect(gpuOnly.stdout).toMatch(/gpu-task \S+-gpu-\d+/);
-      expect(submitted).toEqual(["gpu"]);
+      expect(submitted, decisions.map((d) => d.reason).join("\n")).toEqual(["gpu"]);
       expect(decisions.some((d) => /GPU=1: 1 unrunnable/.test(d.reason))).toBe(true);
       // Idle: the gpu pool goes back to its minimum (0).
       expect(await eventually(() => cluster.status().pools[1]?.counts.workers === 0 && cluster.status().counts.workers === 0, 60_000)).toBe(true);

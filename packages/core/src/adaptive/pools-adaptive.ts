@@ -62,6 +62,9 @@ export class PoolsAdaptive extends Adaptive {
   }
 
   protected override async decide(): Promise<ScaleDecision> {
+    // Taken before the scheduler is asked: a worker that joins meanwhile must not count as present
+    // when the target was computed without it.
+    const noWorkers = this.pools.every((p) => p.workerCount === 0);
     const { raw, workers } = await this.targetInWorkers();
     const demand = await this.resourceDemand();
     const plans: PoolPlan[] = this.pools.map((pool) => ({ pool, want: pool.parts.minimumJobs, forResources: 0 }));
@@ -84,7 +87,6 @@ export class PoolsAdaptive extends Adaptive {
     // With no worker at all, distributed 2022.12 asks for one worker whenever a task is unrunnable:
     // when only restricted tasks wait, that worker is the resource pool's, not plain load.
     const plainWaiting = demand.filter((d) => Object.keys(d.resources).length === 0).reduce((sum, d) => sum + d.unrunnable, 0);
-    const noWorkers = this.pools.every((p) => p.workerCount === 0);
     const plainTarget = noWorkers && plainWaiting === 0 && restricted.some((d) => d.unrunnable > 0) ? 0 : Math.max(0, workers - counted);
     // Plain load fills the pools in order of preference; each pool keeps at least its floor.
     let plain = plainTarget;
