@@ -57,7 +57,11 @@ export class StatusRecorder {
   async report(): Promise<StatusReport> {
     const now = Date.now();
     const status = this.cluster.status();
+    // One group per pool when the cluster has several, else the backend as before.
+    const pooled = status.pools.length > 1;
     const group = this.cluster.backendName;
+    const jobPools = new Map(status.pools.flatMap((p) => p.jobs.map((j) => [j.id, p.name] as const)));
+    const groupOfJob = (id: string): string => (pooled ? (jobPools.get(id) ?? group) : group);
     const warnings: string[] = [];
     for (const worker of status.workers) if (worker.jobId && worker.host) this.jobHosts.set(worker.jobId, worker.host);
 
@@ -74,7 +78,7 @@ export class StatusRecorder {
         address: w.address,
         host: w.host ?? load?.host ?? null,
         jobId: w.jobId ?? null,
-        group: w.jobId ? group : null,
+        group: w.jobId ? groupOfJob(w.jobId) : null,
         nthreads: load?.nthreads ?? 0,
         memory: load?.memory ?? null,
         memoryLimit: load?.memoryLimit ?? 0,
@@ -89,7 +93,7 @@ export class StatusRecorder {
       [...live, ...ended].map(async (job) => ({
         id: job.id,
         name: job.name,
-        group,
+        group: groupOfJob(job.id),
         state: job.state,
         native: job.native ?? null,
         reason: job.reason ?? null,
@@ -103,23 +107,24 @@ export class StatusRecorder {
 
     const counts = Object.fromEntries(JOB_STATES.map((s) => [s, status.jobs.filter((j) => j.state === s).length])) as Record<JobState, number>;
     const processes = this.cluster.spec.processes;
+    const wantedWorkers = this.cluster.pools.reduce((sum, pool) => sum + pool.reconciler.targetJobs * pool.spec.processes, 0);
     const decisions = [...this.decisions].reverse();
     if (this.lastDecision && this.lastDecision.action === "same") decisions.unshift(this.lastDecision);
     return {
       generatedAt: now,
       cluster: {
         schedulerAddress: status.schedulerAddress,
-        backends: [this.cluster.backendName],
+        backends: [...new Set(status.pools.map((p) => p.backend))],
         tls: this.cluster.tls,
         startedAt: this.cluster.startedAt,
         uptimeSeconds: Math.round((now - this.cluster.startedAt) / 1000),
         dashboardLink: this.cluster.dashboardLink ?? null,
         targetJobs: status.targetJobs,
         processesPerJob: processes,
-        wantedWorkers: status.targetJobs * processes,
+        wantedWorkers,
       },
       counts: { ...counts, workers: workers.length },
-      groups: [{ name: group, backend: this.cluster.backendName }],
+      groups: pooled ? status.pools.map((p) => ({ name: p.name, backend: p.backend })) : [{ name: group, backend: this.cluster.backendName }],
       jobs,
       workers,
       decisions,
