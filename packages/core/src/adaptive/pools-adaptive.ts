@@ -65,8 +65,10 @@ export class PoolsAdaptive extends Adaptive {
     // Taken before the scheduler is asked: a worker that joins meanwhile must not count as present
     // when the target was computed without it.
     const noWorkers = this.pools.every((p) => p.workerCount === 0);
-    const { raw, workers } = await this.targetInWorkers();
+    // Demand first, target second: a restricted task only moves on (unrunnable, processing, done),
+    // so the later target never counts a worker that the earlier demand does not explain.
     const demand = await this.resourceDemand();
+    const { raw, workers } = await this.targetInWorkers();
     const plans: PoolPlan[] = this.pools.map((pool) => ({ pool, want: pool.parts.minimumJobs, forResources: 0 }));
     const restricted = demand.filter((d) => Object.keys(d.resources).length > 0);
     const unserved: string[] = [];
