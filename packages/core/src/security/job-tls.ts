@@ -17,7 +17,9 @@ export function renderTlsSetup(pem: TlsPem): string[] {
   const write = (text: string, file: string) => `printf '%s\\n' ${shellQuote(text.trimEnd())} > "$${DIR}/${file}"`;
   return [
     `${DIR}=$(umask 077 && mktemp -d "\${TMPDIR:-/tmp}/daskq-tls.XXXXXX") || exit 1`,
-    `trap 'rm -rf "$${DIR}"' EXIT`,
+    // The removal ignores INT/TERM: a kill that reaches the job's process group just as its worker
+    // ended would otherwise stop `rm` half-way and leave the key behind.
+    `trap 'trap "" INT TERM; rm -rf "$${DIR}"' EXIT`,
     `(umask 077 && ${write(pem.ca, "ca.pem")} && ${write(pem.cert, "cert.pem")} && ${write(pem.key, "key.pem")}) || exit 1`,
   ];
 }
