@@ -6,7 +6,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
-import { pbsEmulatorAvailable } from "@daskq/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseProJson, parseQstatFull } from "../src/pbs-status.js";
 import { emulatedServer } from "./emulator.js";
@@ -44,7 +43,7 @@ const waitFor = async (check: () => Promise<boolean>, ms = 10_000) => {
   return false;
 };
 
-describe.runIf(pbsEmulatorAvailable())("PBS EMULATOR, PBS Pro flavour, against PBS Pro's documented formats", () => {
+describe("PBS EMULATOR, PBS Pro flavour, against PBS Pro's documented formats", () => {
   const server = emulatedServer("pro", { startDelayMs: 60_000 });
   servers.push(server);
   const { runner } = server;
@@ -123,7 +122,7 @@ describe.runIf(pbsEmulatorAvailable())("PBS EMULATOR, PBS Pro flavour, against P
   });
 });
 
-describe.runIf(pbsEmulatorAvailable())("PBS EMULATOR, PBS Pro flavour, running jobs", () => {
+describe("PBS EMULATOR, PBS Pro flavour, running jobs", () => {
   const server = emulatedServer("pro");
   servers.push(server);
   const { runner } = server;
@@ -182,7 +181,7 @@ describe.runIf(pbsEmulatorAvailable())("PBS EMULATOR, PBS Pro flavour, running j
   });
 });
 
-describe.runIf(pbsEmulatorAvailable())("PBS EMULATOR, PBS Pro flavour without job history", () => {
+describe("PBS EMULATOR, PBS Pro flavour without job history", () => {
   const server = emulatedServer("pro", { jobHistory: false });
   servers.push(server);
   const { runner } = server;
@@ -197,7 +196,7 @@ describe.runIf(pbsEmulatorAvailable())("PBS EMULATOR, PBS Pro flavour without jo
   });
 });
 
-describe.runIf(pbsEmulatorAvailable())("PBS EMULATOR, Torque flavour, against Torque's documented formats", () => {
+describe("PBS EMULATOR, Torque flavour, against Torque's documented formats", () => {
   const server = emulatedServer("torque");
   servers.push(server);
   const { runner } = server;

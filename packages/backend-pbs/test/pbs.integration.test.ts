@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { JobQueueCluster, renderHeader, silentLogger, type JobSpec, type JobStatus } from "@daskq/core";
-import { CountingRunner, PYTHON, eventually, pbsEmulatorAvailable, scriptRequest } from "@daskq/testing";
+import { CountingRunner, PYTHON, eventually, scriptRequest } from "@daskq/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import type { PbsBackend } from "../src/pbs-backend.js";
 import { createPbsBackend, pbsBackend } from "../src/pbs-descriptor.js";
@@ -14,7 +14,7 @@ import { emulatedServer } from "./emulator.js";
 import { makeSpec } from "./helpers.js";
 
 for (const flavour of ["pro", "torque"] as const) {
-  describe.runIf(pbsEmulatorAvailable())(`PBS backend against the ${flavour} EMULATOR`, () => {
+  describe(`PBS backend against the ${flavour} EMULATOR`, () => {
     const server = emulatedServer(flavour);
     const runner = new CountingRunner(server.runner);
     const backend: PbsBackend = createPbsBackend({ runner, logger: silentLogger, clusterId: "daskq-test" }, {});
@@ -116,7 +116,7 @@ for (const flavour of ["pro", "torque"] as const) {
   });
 }
 
-describe.runIf(pbsEmulatorAvailable())("PBS backend against a PBS Pro EMULATOR without job history", () => {
+describe("PBS backend against a PBS Pro EMULATOR without job history", () => {
   const server = emulatedServer("pro", { jobHistory: false });
   const runner = new CountingRunner(server.runner);
   const backend = createPbsBackend({ runner, logger: silentLogger, options: { flavour: "pro" }, clusterId: "daskq-test" }, {});
@@ -136,7 +136,7 @@ describe.runIf(pbsEmulatorAvailable())("PBS backend against a PBS Pro EMULATOR w
   });
 });
 
-describe.runIf(pbsEmulatorAvailable())("JobQueueCluster on the PBS EMULATOR", () => {
+describe("JobQueueCluster on the PBS EMULATOR", () => {
   const server = emulatedServer("pro");
   afterAll(() => server.dispose());
 
