@@ -20,7 +20,7 @@ const WHERE_TASKS_RUN = [
   "print('sum', sum(c.gather(c.map(lambda i: i, range(10)))))",
 ].join("\n");
 
-function createPools(extra: { cpu?: object; gpu?: object } = {}) {
+function createPools(extra: { cpu?: object; gpu?: object; retryBackoffMs?: number } = {}) {
   return JobQueueCluster.create({
     pools: [
       { name: "cpu", backend: localBackend, job, ...extra.cpu },
@@ -28,6 +28,7 @@ function createPools(extra: { cpu?: object; gpu?: object } = {}) {
     ],
     env,
     pollIntervalMs: 500,
+    retryBackoffMs: extra.retryBackoffMs,
     handleSignals: false,
   });
 }
@@ -73,7 +74,13 @@ describe.runIf(available)("a cluster with two pools on the local backend", () =>
     const submitted: string[] = [];
     const decisions: ScaleDecision[] = [];
     cluster.on("job-submitted", (_job, pool) => submitted.push(pool));
-    cluster.on("scale-decision", (d) => decisions.push(d));
+    // A decision to remove jobs is reported before it is acted on: its jobs are still live then.
+    const goneBeforeReported: string[] = [];
+    cluster.on("scale-decision", (d) => {
+      decisions.push(d);
+      const live = new Set(cluster.pools.flatMap((p) => p.reconciler.liveJobs.map((j) => j.id)));
+      goneBeforeReported.push(...d.removing.filter((id) => !live.has(id)));
+    });
     try {
       await cluster.adapt({ interval: 500, waitCount: 3 });
       const gpuOnly = await runPython(
@@ -104,8 +111,27 @@ describe.runIf(available)("a cluster with two pools on the local backend", () =>
       expect(plain.stdout).toContain("sum 28");
       expect(submitted.filter((p) => p === "cpu").length).toBeGreaterThan(0);
       expect(await eventually(() => cluster.status().counts.workers === 0 && cluster.status().pools.every((p) => p.counts.queued + p.counts.running === 0), 60_000)).toBe(true);
+      expect(decisions.filter((d) => d.action === "down").length).toBeGreaterThan(0);
+      expect(goneBeforeReported).toEqual([]);
     } finally {
       await cluster.close();
     }
   }, 240_000);
+
+  it("a pool whose jobs keep failing to start raises a cluster error that names the pool; the other pool works on", async () => {
+    const cluster = await createPools({ gpu: { job: { ...job, python: "/nonexistent/bin/python3" } }, retryBackoffMs: 100 });
+    try {
+      const failed = new Promise<[Error, string | undefined]>((resolve) => cluster.once("cluster-error", (error, pool) => resolve([error, pool])));
+      await cluster.scale({ pool: "gpu", jobs: 1 });
+      await cluster.scale({ pool: "cpu", jobs: 1 });
+      const [error, pool] = await failed;
+      expect(pool).toBe("gpu");
+      expect(error.message).toMatch(/^\[daskq:pool gpu\] 3 jobs in a row ended before their worker joined the scheduler/);
+      expect(error.message).toContain("/nonexistent/bin/python3");
+      await cluster.waitForWorkers(1, 90_000);
+      expect(cluster.status().workers.map((w) => w.pool)).toEqual(["cpu"]);
+    } finally {
+      await cluster.close();
+    }
+  }, 150_000);
 });

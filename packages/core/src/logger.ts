@@ -13,3 +13,13 @@ export const silentLogger: Logger = {
   warn: () => {},
   error: () => {},
 };
+
+/** A logger that puts `prefix` before every message and hands it to `logger`. */
+export function prefixedLogger(logger: Logger, prefix: string): Logger {
+  return {
+    debug: (m) => logger.debug(prefix + m),
+    info: (m) => logger.info(prefix + m),
+    warn: (m) => logger.warn(prefix + m),
+    error: (m) => logger.error(prefix + m),
+  };
+}

@@ -6,6 +6,8 @@
 # - Partition `debug` (default, UP) on the one node, which advertises $SLURM_CPUS CPUs (default 64)
 #   and $SLURM_MEMORY_MB MB (default 64000) even on a 2-core machine (SlurmdParameters=config_overrides
 #   lets slurmd accept that): enough for 32+ one-CPU Dask workers (idle, ~130 MB each really).
+# - Partition `gpu` (UP) on the same node: a second partition for heterogeneous clusters (a `cpu`
+#   pool on debug, a `gpu` pool here whose Dask workers advertise GPU=1; the node has no GPU gres).
 # - Partition `down` (State=DOWN) on the same node: jobs sent there stay PENDING forever, which is
 #   how the tests get a job that is reliably "queued".
 # - MinJobAge=300: finished jobs stay visible to `squeue -t all` for five minutes.
@@ -84,6 +86,7 @@ SlurmctldTimeout=30
 SlurmdTimeout=30
 NodeName=${NODE} NodeAddr=127.0.0.1 CPUs=${SLURM_CPUS} RealMemory=${SLURM_MEMORY_MB} State=UNKNOWN
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
+PartitionName=gpu Nodes=ALL Default=NO MaxTime=INFINITE State=UP
 PartitionName=down Nodes=ALL Default=NO MaxTime=INFINITE State=DOWN
 EOF
 conf_changed=no

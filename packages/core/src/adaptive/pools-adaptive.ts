@@ -97,7 +97,6 @@ export class PoolsAdaptive extends Adaptive {
       plain -= share * plan.pool.spec.processes;
       plan.want = Math.max(plan.want, share);
     }
-    const removing: string[] = [];
     const lines: string[] = [];
     let action: ScaleDecision["action"] = "same";
     let loads: Map<string, number> | undefined;
@@ -123,16 +122,11 @@ export class PoolsAdaptive extends Adaptive {
       suggested.push(...picked);
     }
     const firm = new Set(this.confirmed(suggested.map((j) => j.id)));
-    for (const plan of [...plans].reverse()) {
-      const going = plan.pool.reconciler.liveJobs.filter((j) => firm.has(j.id));
-      if (going.length === 0) continue;
-      await plan.pool.reconciler.removeJobs(going);
-      removing.push(...going.map((j) => j.id));
-      action = action === "up" ? "up" : "down";
-    }
-    for (const id of firm) this.closeCounts.delete(id);
+    const going = [...plans].reverse().map((plan) => ({ pool: plan.pool, jobs: plan.pool.reconciler.liveJobs.filter((j) => firm.has(j.id)) }));
+    const removing = going.flatMap((g) => g.jobs.map((j) => j.id));
+    if (removing.length > 0 && action === "same") action = "down";
     const target = plans.reduce((sum, p) => sum + p.want, 0);
-    const current = plans.reduce((sum, p) => sum + p.pool.reconciler.liveJobs.length, 0) + removing.length;
+    const current = plans.reduce((sum, p) => sum + p.pool.reconciler.liveJobs.length, 0);
     const pending = plans.reduce((sum, p) => sum + p.pool.reconciler.liveJobs.filter((j) => j.workers.size === 0).length, 0);
     const notes = [
       `adaptive_target ${raw} -> ${workers} workers`,
@@ -141,7 +135,13 @@ export class PoolsAdaptive extends Adaptive {
       suggested.length > firm.size ? `${suggested.length - firm.size} job(s) idle, waiting for ${this.options.waitCount ?? 3} ticks in a row` : undefined,
       removing.length > 0 ? `removing job(s) ${removing.join(" ")}` : undefined,
     ].filter((n): n is string => n !== undefined);
-    return { action, rawTarget: raw, target, current, pending, removing, reason: `jobs ${lines.join(", ")}; ${notes.join("; ")}` };
+    const decision: ScaleDecision = { action, rawTarget: raw, target, current, pending, removing, reason: `jobs ${lines.join(", ")}; ${notes.join("; ")}` };
+    if (removing.length === 0) return decision;
+    // Reported before acting, so that nobody sees workers leave before the decision that let them go.
+    this.report(decision);
+    for (const { pool, jobs } of going) if (jobs.length > 0) await pool.reconciler.removeJobs(jobs);
+    for (const id of firm) this.closeCounts.delete(id);
+    return decision;
   }
 
   /** The scheduler preload's answer; empty (plain load only) when the scheduler has no preload. */

@@ -21,8 +21,11 @@ export interface ClusterEvents {
   "worker-left": [worker: WorkerInfo, jobId: string | undefined, pool: string | undefined];
   /** The adaptive policy decided (up, down or same), with its numbers and reason. */
   "scale-decision": [decision: ScaleDecision];
-  /** Something the cluster cannot fix by itself (e.g. repeated start failures, scheduler death). */
-  "cluster-error": [error: Error];
+  /**
+   * Something the cluster cannot fix by itself (e.g. repeated start failures, scheduler death);
+   * `pool` is the pool it concerns (its name is in the message when the cluster has several), undefined for the whole cluster.
+   */
+  "cluster-error": [error: Error, pool: string | undefined];
   /** `close()` finished: no job and no process of this cluster is left. */
   closed: [];
 }

@@ -184,7 +184,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
     this.watchStream(parts.stream);
     parts.scheduler?.on("exit", ({ code, signal, expected }) => {
       if (expected || this.closing) return;
-      this.emit("cluster-error", new DaskqError("cluster", `the scheduler exited unexpectedly (code ${code ?? "-"}, signal ${signal ?? "-"}); closing the cluster.\n${parts.scheduler?.logTail() ?? ""}`));
+      this.emit("cluster-error", new DaskqError("cluster", `the scheduler exited unexpectedly (code ${code ?? "-"}, signal ${signal ?? "-"}); closing the cluster.\n${parts.scheduler?.logTail() ?? ""}`), undefined);
       void this.close();
     });
     if (options.handleSignals ?? true) this.removeShutdownHook = onShutdown(() => this.close());
@@ -288,6 +288,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
         tls: tls?.pem,
         emit: (event: keyof ClusterEvents, ...args: unknown[]) => (cluster as JobQueueCluster).emitEvent(event, args),
         logger,
+        several: setups.length > 1,
         pollIntervalMs: options.pollIntervalMs ?? 2_000,
         maxStartFailures: options.maxStartFailures ?? 3,
         retryBackoffMs: options.retryBackoffMs ?? 2_000,

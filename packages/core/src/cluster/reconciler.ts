@@ -24,6 +24,8 @@ export interface ReconcilerOptions {
   readonly request: (naming: WorkerNaming, count: number) => SubmitRequest;
   readonly emit: <K extends keyof ReconcilerEvents>(event: K, ...args: ReconcilerEvents[K]) => void;
   readonly logger: Logger;
+  /** The component its errors name (`[daskq:<component>]`). Default `cluster`; a pool of a cluster with several pools: `pool <name>`. */
+  readonly component?: string;
   /** Time between status polls. */
   readonly pollIntervalMs: number;
   /** Never have more than this many jobs queued at once. */
@@ -411,7 +413,7 @@ export class Reconciler {
       this.options.emit(
         "cluster-error",
         new DaskqError(
-          "cluster",
+          this.options.component ?? "cluster",
           `${failures} jobs in a row ended before their worker joined the scheduler; not submitting more. ` +
             `Last: job ${job.id} ${job.state}${job.reason ? ` (${job.reason})` : ""}.` +
             (logTail ? ` End of its output:\n${logTail}` : ` ${this.options.backend.name} kept no output for it.`) +

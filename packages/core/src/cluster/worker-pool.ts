@@ -5,7 +5,7 @@ import { JobNaming } from "../job/job-naming.js";
 import { renderJobScript } from "../job/job-script.js";
 import { submitRequest } from "../job/submit-request.js";
 import { workerLaunch } from "../job/worker-command.js";
-import type { Logger } from "../logger.js";
+import { prefixedLogger, type Logger } from "../logger.js";
 import type { CommandRunner } from "../runner/command-runner.js";
 import type { SchedulerConnection } from "../scheduler/scheduler-connection.js";
 import type { WorkerInfo } from "../scheduler/worker-info.js";
@@ -45,6 +45,8 @@ export interface WorkerPoolContext {
   /** Emits a cluster event; the pool appends its name. */
   readonly emit: (event: keyof ClusterEvents, ...args: unknown[]) => void;
   readonly logger: Logger;
+  /** True when the cluster has several pools: the pool's errors and log lines then name it. */
+  readonly several: boolean;
   readonly pollIntervalMs: number;
   readonly maxStartFailures: number;
   readonly retryBackoffMs: number;
@@ -80,6 +82,7 @@ export class WorkerPool {
     // (`dask-worker-daskq-3f9a0c1e`), so that a submission whose answer was lost can be found again.
     this.jobSpec = backend.jobsNamed ? { ...spec, jobName: `${spec.jobName}-${parts.poolId}` } : spec;
     const jobSpec = this.jobSpec;
+    const named = context.several ? `pool ${parts.name}` : undefined;
     this.reconciler = new Reconciler({
       backend,
       spec: jobSpec,
@@ -88,7 +91,8 @@ export class WorkerPool {
       request: (workers, count) =>
         submitRequest(backend, jobSpec, { schedulerAddress: context.workerSchedulerAddress(), outputDirectory: output.directory, naming: workers, count, tls: context.tls }),
       emit: (event, ...args) => context.emit(event, ...args, parts.name),
-      logger: context.logger,
+      logger: named ? prefixedLogger(context.logger, `${named}: `) : context.logger,
+      component: named,
       pollIntervalMs: context.pollIntervalMs,
       maxPendingJobs: parts.config.values["max-pending-jobs"] as number | undefined,
       maxStartFailures: context.maxStartFailures,
