@@ -1,7 +1,10 @@
 /**
- * `daskq config --pools` and `daskq up --pools`: a heterogeneous cluster from a pools file, with a
- * local `cpu` pool and a `gpu` pool on the REAL Slurm whose workers advertise GPU=1. A real Python
- * client computes one graph across both pools and checks where each task ran.
+ * `daskq config --pools` and `daskq up --pools`: heterogeneous clusters from a pools file.
+ * - a local `cpu` pool and a `gpu` pool on the REAL Slurm whose workers advertise GPU=1: a real
+ *   Python client computes one graph across both pools and checks where each task ran;
+ * - a `cpu` pool on Slurm partition `debug` and a `gpu` pool on partition `gpu` (testbed slurm.sh),
+ *   adapting: a GPU task grows only the gpu pool, plain tasks run on the cpu pool, both shrink back
+ *   to their minimum; the client reads each task's Slurm job and partition in the task itself.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -49,6 +52,74 @@ const POOLS = poolsFile(
   ].join("\n"),
 );
 
+/** A cpu pool on partition debug (at least 1 job) and a gpu pool on partition gpu whose workers advertise GPU=1. */
+const PARTITIONS = poolsFile(
+  "partitions.yaml",
+  [
+    "jobqueue:",
+    "  slurm:",
+    "    cores: 1",
+    "    memory: 500MB",
+    "    queue: debug",
+    "    walltime: '00:10:00'",
+    `    python: ${PYTHON}`,
+    `    log-directory: ${join(dir, "logs")}`,
+    "  slurm-gpu:",
+    "    cores: 1",
+    "    memory: 500MB",
+    "    queue: gpu",
+    "    walltime: '00:10:00'",
+    `    python: ${PYTHON}`,
+    `    log-directory: ${join(dir, "logs")}`,
+    "  pools:",
+    "    cpu: {backend: slurm, minimum-jobs: 1, maximum-jobs: 3}",
+    "    gpu: {backend: slurm, config-name: slurm-gpu, resources: {GPU: 1}, maximum-jobs: 1}",
+    "",
+  ].join("\n"),
+);
+
+/** Python: where a task runs (worker, Slurm job, Slurm partition), printed as `<label> <worker> <job> <partition>`. */
+const WHERE = [
+  "import os, sys, time; from distributed import Client, get_worker",
+  "c = Client(sys.argv[1], timeout=30)",
+  "def where(i=0):",
+  "    time.sleep(0.2)",
+  "    return ' '.join([get_worker().name, os.environ.get('SLURM_JOB_ID', '-'), os.environ.get('SLURM_JOB_PARTITION', '-')])",
+].join("\n");
+
+/** What `daskq up --json` prints once the cluster is up. */
+interface UpInfo {
+  readonly schedulerAddress: string;
+  readonly clusterId: string;
+  readonly clientEnv: Record<string, string>;
+}
+
+/** Starts `daskq up --pools FILE --adapt` and resolves with the child and its JSON line. */
+async function upWithPools(file: string) {
+  const child = execa("node", [bin, "up", "--pools", file, "--adapt", "--json", "--no-status", "--poll-interval", "0.5"], { cwd: root, env, extendEnv: false, reject: false });
+  let out = "";
+  let err = "";
+  child.stderr?.on("data", (chunk: Buffer) => (err += chunk.toString()));
+  const info = await new Promise<UpInfo>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no JSON from daskq up: ${out}\n${err}`)), 90_000);
+    child.stdout?.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const line = out.split("\n").find((l) => l.startsWith("{\"schedulerAddress\""));
+      if (line) {
+        clearTimeout(timer);
+        resolve(JSON.parse(line) as UpInfo);
+      }
+    });
+  });
+  return { child, info, stderr: () => err };
+}
+
+/** Jobs of one batch job name in Slurm (finished ones too: MinJobAge keeps them 5 minutes), as `id partition state`. */
+async function slurmJobsNamed(name: string, states = "all"): Promise<string[]> {
+  const { stdout } = await execa("squeue", ["-h", "-t", states, "-n", name, "-o", "%i %P %T"]);
+  return stdout.split("\n").filter((l) => l.trim() !== "");
+}
+
 describe.runIf(dask)("daskq with a pools file", () => {
   it("daskq config --pools shows each pool's values and where they came from", async () => {
     const result = await daskq(["config", "--pools", POOLS]);
@@ -77,27 +148,15 @@ describe.runIf(dask)("daskq with a pools file", () => {
   });
 
   it.runIf(slurm)("daskq up --pools --adapt: a local cpu pool and a Slurm gpu pool compute one graph; the GPU task grows only the gpu pool", async () => {
-    const child = execa("node", [bin, "up", "--pools", POOLS, "--adapt", "--json", "--no-status", "--poll-interval", "0.5"], { cwd: root, env, extendEnv: false, reject: false });
-    let out = "";
-    const info = await new Promise<{ schedulerAddress: string; clusterId: string; clientEnv: Record<string, string> }>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no JSON from daskq up: ${out}`)), 90_000);
-      child.stdout?.on("data", (chunk: Buffer) => {
-        out += chunk.toString();
-        const line = out.split("\n").find((l) => l.startsWith("{\"schedulerAddress\""));
-        if (line) {
-          clearTimeout(timer);
-          resolve(JSON.parse(line));
-        }
-      });
-    });
+    const { child, info } = await upWithPools(POOLS);
     try {
       const result = await runPython(
         [
-          "import sys; from distributed import Client, get_worker",
+          "import os, sys; from distributed import Client, get_worker",
           "c = Client(sys.argv[1], timeout=30)",
-          "x = c.submit(lambda: (20, get_worker().name), pure=False)",
-          "y = c.submit(lambda a: (a[0] + 1, get_worker().name), x, resources={'GPU': 1}, pure=False)",
-          "print('plain', x.result(timeout=180)[1])",
+          "x = c.submit(lambda: (20, get_worker().name, os.environ.get('SLURM_JOB_ID', 'no-slurm-job')), pure=False)",
+          "y = c.submit(lambda a: (a[0] + 1, get_worker().name, os.environ.get('SLURM_JOB_ID', 'no-slurm-job')), x, resources={'GPU': 1}, pure=False)",
+          "print('plain', *x.result(timeout=180)[1:])",
           "print('gpu', *y.result(timeout=180))",
         ].join("\n"),
         [info.schedulerAddress],
@@ -105,15 +164,62 @@ describe.runIf(dask)("daskq with a pools file", () => {
         info.clientEnv,
       );
       expect(result.stderr).not.toMatch(/Traceback/);
-      expect(result.stdout).toMatch(new RegExp(`plain ${info.clusterId}-\\d+\\n`));
-      expect(result.stdout).toMatch(new RegExp(`gpu 21 ${info.clusterId}-gpu-\\d+`));
-      const ours = (await execa("squeue", ["-h", "-o", "%i %j"])).stdout.split("\n").filter((l) => l.includes(`${info.clusterId}-gpu`));
-      expect(ours.length).toBeLessThanOrEqual(1);
+      // The plain task ran on a local worker (no Slurm job), the GPU task on the gpu pool's Slurm job.
+      expect(result.stdout).toMatch(new RegExp(`plain ${info.clusterId}-\\d+ no-slurm-job\\n`));
+      const gpuJob = new RegExp(`gpu 21 ${info.clusterId}-gpu-\\d+ (\\d+)`).exec(result.stdout)?.[1];
+      expect(gpuJob, result.stdout).toBeDefined();
+      expect(await slurmJobsNamed(`dask-worker-${info.clusterId}-gpu`)).toEqual([expect.stringMatching(new RegExp(`^${gpuJob} debug `))]);
     } finally {
       child.kill("SIGINT");
     }
     const done = await child;
     expect(done.exitCode).toBe(0);
     expect(await eventually(async () => !(await execa("squeue", ["-h", "-o", "%j"])).stdout.includes(info.clusterId), 30_000)).toBe(true);
+  }, 300_000);
+
+  it.runIf(slurm)("daskq up --pools --adapt on two Slurm partitions: a GPU task grows only the gpu pool and runs on partition gpu, plain tasks run on the cpu pool (debug), both shrink back to their minimum", async () => {
+    const { child, info, stderr } = await upWithPools(PARTITIONS);
+    const cpuName = `dask-worker-${info.clusterId}`;
+    const gpuName = `dask-worker-${info.clusterId}-gpu`;
+    const python = (code: string) => runPython(`${WHERE}\n${code}`, [info.schedulerAddress], 200_000, info.clientEnv);
+    try {
+      // The cpu pool's minimum (1 job) comes up by itself.
+      const first = await python("c.wait_for_workers(1, timeout=120); print('workers', *sorted(w['name'] for w in c.scheduler_info()['workers'].values()))");
+      expect(first.stdout).toMatch(new RegExp(`^workers ${info.clusterId}-\\d+$`, "m"));
+      const gpuAsked = Date.now();
+      const gpu = await python("print('gpu', c.submit(where, resources={'GPU': 1}, pure=False).result(timeout=150))");
+      const gpuGrown = Date.now() - gpuAsked;
+      expect(gpu.stderr).not.toMatch(/Traceback/);
+      const [, gpuWorker, gpuJob, gpuPartition] = /^gpu (\S+) (\S+) (\S+)$/m.exec(gpu.stdout) ?? [];
+      expect(gpuWorker, gpu.stdout).toMatch(new RegExp(`^${info.clusterId}-gpu-\\d+$`));
+      expect(gpuPartition).toBe("gpu");
+      // Only the gpu pool grew: one gpu job (partition gpu, as squeue says too), the cpu pool still at its one job.
+      expect(await slurmJobsNamed(gpuName)).toEqual([expect.stringMatching(new RegExp(`^${gpuJob} gpu `))]);
+      expect(await slurmJobsNamed(cpuName)).toEqual([expect.stringMatching(/ debug RUNNING$/)]);
+      // Idle: the gpu pool goes back to its minimum (0 jobs).
+      const idleFrom = Date.now();
+      expect(await eventually(async () => (await slurmJobsNamed(gpuName, "PENDING,RUNNING,CONFIGURING,COMPLETING")).length === 0, 90_000, 1_000)).toBe(true);
+      const gpuShrunk = Date.now() - idleFrom;
+      const plain = await python("for w in sorted(set(c.gather(c.map(where, range(6), pure=False)))): print('plain', w)");
+      expect(plain.stderr).not.toMatch(/Traceback/);
+      const ran = [...plain.stdout.matchAll(/^plain (\S+) (\S+) (\S+)$/gm)];
+      expect(ran.length, plain.stdout).toBeGreaterThan(0);
+      for (const [, worker, , partition] of ran) {
+        expect(worker).toMatch(new RegExp(`^${info.clusterId}-\\d+$`));
+        expect(partition).toBe("debug");
+      }
+      // Plain load never touched the gpu pool; when idle, both pools are at their minimum (cpu 1, gpu 0).
+      expect(await slurmJobsNamed(gpuName)).toHaveLength(1);
+      expect(
+        await eventually(async () => (await slurmJobsNamed(cpuName, "PENDING,RUNNING,CONFIGURING,COMPLETING")).length === 1 && (await slurmJobsNamed(gpuName, "PENDING,RUNNING,CONFIGURING,COMPLETING")).length === 0, 60_000, 1_000),
+      ).toBe(true);
+      console.log(`partitions: gpu pool grew and ran the GPU task in ${(gpuGrown / 1000).toFixed(1)} s, shrank to 0 in ${(gpuShrunk / 1000).toFixed(1)} s; GPU task on ${gpuWorker} (job ${gpuJob}, ${gpuPartition}); plain tasks on ${ran.map((r) => `${r[1]} (job ${r[2]}, ${r[3]})`).join(", ")}`);
+    } finally {
+      child.kill("SIGINT");
+    }
+    const done = await child;
+    expect(done.exitCode, stderr()).toBe(0);
+    expect(stderr()).toMatch(/daskq adapt: jobs cpu 1->1, gpu 0->1 \(1 for resources\)/);
+    expect(await eventually(async () => (await slurmJobsNamed(cpuName, "PENDING,RUNNING,CONFIGURING,COMPLETING")).length === 0, 30_000, 1_000)).toBe(true);
   }, 300_000);
 });
