@@ -62,6 +62,7 @@ export const marathonBackend: BackendDescriptor = {
   description: "Marathon (REST API v2: one app per cluster, tasks are workers)",
   configKeys: MARATHON_CONFIG_KEYS,
   // One task runs one worker: processes must be 1 (dask-jobqueue's default would split cores).
-  defaults: { processes: 1 },
+  // Marathon enforces no walltime: none by default, so its workers are not rotated.
+  defaults: { processes: 1, walltime: null },
   create: createMarathonBackend,
 };

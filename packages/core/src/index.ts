@@ -18,6 +18,7 @@ export {
   type WorkerLaunch,
   type WorkerNaming,
 } from "./job/worker-command.js";
+export { workerLifetime, defaultLifetimeMargin, lifetimeArguments, type WorkerLifetime } from "./job/worker-lifetime.js";
 export { renderJobScript, renderHeader } from "./job/job-script.js";
 export { submitRequest, type SubmissionParts } from "./job/submit-request.js";
 

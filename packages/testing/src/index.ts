@@ -9,6 +9,7 @@ export { FakeRunner, type RecordedCall, type FakeReply } from "./fake-runner.js"
 export { testJobSpec } from "./test-job-spec.js";
 export { scriptRequest, type ScriptRequestParts } from "./script-request.js";
 export { computeArraySum, clientEnvFromFile, type ClusterAccess } from "./dask-client.js";
+export { runSteadyLoad, type SteadyLoadOptions, type SteadyLoadResult } from "./steady-load.js";
 export { backendConformanceSuite, type ConformanceTarget } from "./conformance-suite.js";
 export { LSF_EMULATOR_BIN, LSF_EMULATOR_REQUIREMENTS, LsfEmulatorRunner, lsfEmulatorRunner, withLsfEmulator, lsfEmulatorAvailable, createLsfEmulatorCluster, killLsfEmulatorJobs, type LsfEmulatorOptions, type LsfEmulatorCluster } from "./lsf-emulator.js";
 export { PBS_EMULATOR_BIN, PBS_EMULATOR_DEFAULT_STATE, PbsEmulatorRunner, pbsEmulatorRunner, pbsEmulatorEnv, pbsEmulatorAvailable, killPbsEmulatorJobs, type PbsEmulatorFlavour, type PbsEmulatorOptions } from "./pbs-emulator.js";

@@ -1,6 +1,7 @@
 import type { ScaleDecision } from "../adaptive/scale-decision.js";
 import type { WorkerInfo } from "../scheduler/worker-info.js";
 import type { JobSnapshot } from "./tracked-job.js";
+import type { RotationPhase } from "./walltime-rotation.js";
 
 /**
  * Typed events of a `JobQueueCluster`. Job and worker events end with the name of the pool they
@@ -15,6 +16,8 @@ export interface ClusterEvents {
   "job-ended": [job: JobSnapshot, pool: string];
   /** The job failed; `logTail` is the end of its output file when known. */
   "job-failed": [job: JobSnapshot, details: { readonly startFailure: boolean; readonly logTail: string | undefined }, pool: string];
+  /** Walltime rotation: the job entered a phase of its replacement (see `WalltimeRotation`). */
+  "job-rotating": [job: JobSnapshot, phase: RotationPhase, pool: string];
   /** A worker registered with the scheduler; `jobId` is its job when it is one of ours. */
   "worker-joined": [worker: WorkerInfo, jobId: string | undefined, pool: string | undefined];
   /** A worker left the scheduler. */
@@ -36,5 +39,6 @@ export interface ReconcilerEvents {
   "job-running": [job: JobSnapshot];
   "job-ended": [job: JobSnapshot];
   "job-failed": [job: JobSnapshot, details: { readonly startFailure: boolean; readonly logTail: string | undefined }];
+  "job-rotating": [job: JobSnapshot, phase: RotationPhase];
   "cluster-error": [error: Error];
 }

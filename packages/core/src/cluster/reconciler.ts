@@ -7,8 +7,10 @@ import { isTerminal, nextJobState, type JobState } from "../job/job-state.js";
 import type { Logger } from "../logger.js";
 import type { SchedulerConnection } from "../scheduler/scheduler-connection.js";
 import type { WorkerInfo } from "../scheduler/worker-info.js";
+import { workerLifetime } from "../job/worker-lifetime.js";
 import type { ReconcilerEvents } from "./cluster-events.js";
 import { snapshotJob, type TrackedJob } from "./tracked-job.js";
+import { WalltimeRotation } from "./walltime-rotation.js";
 
 /** Lines of a failed job's output shown in `job-failed` and `cluster-error`. */
 const LOG_TAIL_LINES = 20;
@@ -59,8 +61,24 @@ export class Reconciler {
   private readonly cancelAgain = new Set<TrackedJob>();
   /** Status polls in a row that failed (the batch system is down or unreachable). */
   private failedPolls = 0;
+  /** Replaces jobs before their walltime; undefined when the jobs have none (or `lifetime-margin` is 0). */
+  private readonly rotation: WalltimeRotation | undefined;
 
-  constructor(private readonly options: ReconcilerOptions) {}
+  constructor(private readonly options: ReconcilerOptions) {
+    const lifetime = workerLifetime(options.spec);
+    this.rotation = lifetime && new WalltimeRotation({
+      lifetime,
+      scheduler: options.scheduler,
+      logger: options.logger,
+      pollIntervalMs: options.pollIntervalMs,
+      retire: (job) => this.retireRotated(job),
+      onPhase: (job, phase) => {
+        const what = { replacing: "submitting its replacement", draining: "draining its workers", retiring: "retiring its workers" }[phase];
+        options.logger.info(`job ${job.id} nears its walltime: ${what}`);
+        options.emit("job-rotating", snapshotJob(job), phase);
+      },
+    });
+  }
 
   /** Jobs currently wanted. */
   get targetJobs(): number {
@@ -72,9 +90,9 @@ export class Reconciler {
     return [...this.jobs.values()];
   }
 
-  /** Jobs that hold or will hold workers: not ended and not being cancelled. */
+  /** Jobs that hold or will hold workers and count as capacity: not ended, not being cancelled, not being rotated out. */
   get liveJobs(): TrackedJob[] {
-    return this.trackedJobs.filter((j) => !isTerminal(j.state) && !j.cancelRequested);
+    return this.trackedJobs.filter((j) => !isTerminal(j.state) && !j.cancelRequested && !j.rotation);
   }
 
   /** Starts the periodic loop. */
@@ -115,6 +133,7 @@ export class Reconciler {
     const job = this.jobOf(worker.name);
     if (!job) return undefined;
     job.workers.set(worker.address, worker);
+    if (!job.everJoined) this.rotation?.observeStartup(Date.now() - job.submittedAt);
     job.everJoined = true;
     this.startFailures = 0;
     this.setState(job, "running", job.native, job.reason);
@@ -184,6 +203,7 @@ export class Reconciler {
     }
     try {
       await this.retryCancels();
+      await this.rotation?.step(this.trackedJobs, this.replacementsReady());
       await this.converge();
     } catch (error) {
       logger.warn(`reconcile step failed, will retry: ${(error as Error).message}`);
@@ -214,6 +234,26 @@ export class Reconciler {
       for (const job of failedButListed) job.cancelRequested = true;
       await this.cancel(failedButListed);
     }
+  }
+
+  /** Every job counted as capacity has all its workers (so a job being rotated out can go). */
+  private replacementsReady(): boolean {
+    const live = this.liveJobs;
+    return live.length >= this.target && live.every((j) => j.workers.size >= this.options.spec.processes);
+  }
+
+  /** Walltime rotation: retires the drained workers of a rotated-out job (data moves), then cancels it. */
+  private async retireRotated(job: TrackedJob): Promise<void> {
+    job.cancelRequested = true;
+    const names = [...job.workers.values()].map((w) => w.name);
+    if (names.length > 0) {
+      try {
+        await this.options.scheduler.retireWorkers({ names });
+      } catch (error) {
+        this.options.logger.warn(`job ${job.id}: retire_workers failed; cancelling anyway: ${(error as Error).message}`);
+      }
+    }
+    await this.cancel([job]);
   }
 
   private async converge(): Promise<void> {
@@ -363,6 +403,8 @@ export class Reconciler {
       native: undefined,
       reason: undefined,
       submittedAt: Date.now(),
+      startedAt: undefined,
+      rotation: undefined,
       workers: new Map(),
       everJoined: false,
       cancelRequested: false,
@@ -388,6 +430,7 @@ export class Reconciler {
     job.reason = reason ?? job.reason;
     if (next === job.state) return;
     job.state = next;
+    if (next === "running") job.startedAt = Date.now();
     if (next === "running") this.options.emit("job-running", snapshotJob(job));
     else if (next === "failed" || (isTerminal(next) && !job.everJoined && !job.cancelRequested)) this.onFailure(job);
     else if (isTerminal(next)) this.options.emit("job-ended", snapshotJob(job));

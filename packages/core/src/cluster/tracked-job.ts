@@ -1,5 +1,6 @@
 import type { JobState } from "../job/job-state.js";
 import type { WorkerInfo } from "../scheduler/worker-info.js";
+import type { RotationPhase } from "./walltime-rotation.js";
 
 /** A job daskq submitted and follows until it ends. Mutable: owned by the Reconciler. */
 export interface TrackedJob {
@@ -12,6 +13,10 @@ export interface TrackedJob {
   native: string | undefined;
   reason: string | undefined;
   readonly submittedAt: number;
+  /** When daskq first saw it running (ms since the epoch). */
+  startedAt: number | undefined;
+  /** Walltime rotation: daskq is replacing it before its walltime (it no longer counts as capacity). */
+  rotation: RotationPhase | undefined;
   /** Connected workers of this job, by address. */
   readonly workers: Map<string, WorkerInfo>;
   /** A worker of this job joined the scheduler at least once. */
@@ -28,6 +33,8 @@ export interface JobSnapshot {
   readonly native: string | undefined;
   readonly reason: string | undefined;
   readonly submittedAt: number;
+  /** Walltime rotation: where daskq is in replacing it before its walltime. */
+  readonly rotation: RotationPhase | undefined;
   /** Names of its connected workers. */
   readonly workers: readonly string[];
 }
@@ -41,6 +48,7 @@ export function snapshotJob(job: TrackedJob): JobSnapshot {
     native: job.native,
     reason: job.reason,
     submittedAt: job.submittedAt,
+    rotation: job.rotation,
     workers: [...job.workers.values()].map((w) => w.name).sort(),
   };
 }

@@ -2,6 +2,7 @@ import type { Backend, BackendDescriptor } from "../backend/backend.js";
 import type { ResolvedConfig } from "../config/load-config.js";
 import type { JobSpec } from "../job/job-spec.js";
 import { JobNaming } from "../job/job-naming.js";
+import { isTerminal } from "../job/job-state.js";
 import { renderJobScript } from "../job/job-script.js";
 import { submitRequest } from "../job/submit-request.js";
 import { workerLaunch } from "../job/worker-command.js";
@@ -113,9 +114,9 @@ export class WorkerPool {
     return this.parts.resources;
   }
 
-  /** Workers of this pool connected now. */
+  /** Workers of this pool connected now (those of jobs being rotated out too). */
   get workerCount(): number {
-    return this.reconciler.liveJobs.reduce((sum, job) => sum + job.workers.size, 0);
+    return this.reconciler.trackedJobs.reduce((sum, job) => sum + (isTerminal(job.state) ? 0 : job.workers.size), 0);
   }
 
   /** Starts its reconcile loop. */

@@ -1,5 +1,6 @@
 import { ConfigError } from "../errors.js";
 import type { JobSpec } from "../job/job-spec.js";
+import { defaultLifetimeMargin } from "../job/worker-lifetime.js";
 import { configKeyPath } from "./config-key.js";
 import { envVariableName } from "./env-config.js";
 import { sourceLabel, type ResolvedConfig } from "./load-config.js";
@@ -66,6 +67,11 @@ export function resolveJobSpec(config: ResolvedConfig, fallbacks: JobSpecFallbac
     );
   }
 
+  const walltime = optional<number>("walltime");
+  const lifetimeMargin = optional<number>("lifetime-margin");
+  const lifetimeStagger = optional<number>("lifetime-stagger") ?? 0;
+  checkLifetime(walltime, lifetimeMargin, lifetimeStagger, invalid);
+
   return {
     jobName: required("name", "dask-worker"),
     cores,
@@ -84,7 +90,9 @@ export function resolveJobSpec(config: ResolvedConfig, fallbacks: JobSpecFallbac
     directivesSkip: optional("job-directives-skip") ?? [],
     logDirectory: optional("log-directory"),
     shebang: required("shebang", "'#!/usr/bin/env bash'"),
-    walltime: optional("walltime"),
+    walltime,
+    lifetimeMargin,
+    lifetimeStagger,
     queue: optional("queue"),
     account: optional("account"),
     env: jobEnvironment(optional("env") ?? {}, (message) => invalid("env", message)),
@@ -115,4 +123,30 @@ function jobEnvironment(env: Record<string, unknown>, invalid: (message: string)
     result[name] = String(value);
   }
   return result;
+}
+
+/**
+ * Walltime rotation must leave the workers a lifetime: `walltime - margin - stagger` above 0, and
+ * `lifetime - stagger` too (distributed draws the lifetime from lifetime ± stagger).
+ */
+function checkLifetime(
+  walltime: number | undefined,
+  margin: number | undefined,
+  stagger: number,
+  invalid: (name: string, message: string) => ConfigError,
+): void {
+  if (walltime === undefined || walltime <= 0 || margin === 0) return;
+  if (margin !== undefined && margin >= walltime) {
+    throw invalid(
+      "lifetime-margin",
+      `${margin}s is not shorter than the walltime (${walltime}s): the workers would have no lifetime; expected a duration below the walltime, e.g. ${defaultLifetimeMargin(walltime)}s, or 0 for no rotation`,
+    );
+  }
+  const used = margin ?? defaultLifetimeMargin(walltime);
+  if (walltime - used - 2 * stagger <= 0) {
+    throw invalid(
+      "lifetime-stagger",
+      `${stagger}s leaves the workers no lifetime (walltime ${walltime}s - margin ${used}s - 2 x stagger <= 0); expected a duration below ${Math.max(0, Math.floor((walltime - used) / 2) - 1)}s, e.g. 0s`,
+    );
+  }
 }

@@ -80,6 +80,17 @@ export const SHARED_KEYS: readonly ConfigKey[] = [
   { name: "queue", kind: "string", description: "Queue or partition the jobs are submitted to" },
   { name: "account", kind: "string", description: "Account or project the jobs are charged to", aliases: ["project"] },
   { name: "walltime", kind: "walltime", default: "00:30:00", description: "Wall-clock limit of each job" },
+  {
+    name: "lifetime-margin",
+    kind: "walltime",
+    description:
+      "Walltime rotation: workers retire (--lifetime) this long before the walltime and daskq replaces their job first; 0 turns rotation off; unset: a fifth of the walltime, at most 5m",
+  },
+  {
+    name: "lifetime-stagger",
+    kind: "walltime",
+    description: "Walltime rotation: --lifetime-stagger of the workers; their lifetime is shortened by it, so the margin holds; unset: 0",
+  },
   { name: "env", kind: "map", default: {}, description: "Environment variables exported at the top of the job script" },
   {
     name: "ssh",

@@ -39,6 +39,13 @@ export interface JobSpec {
   readonly shebang: string;
   /** Wall-clock limit in seconds, if any. */
   readonly walltime: number | undefined;
+  /**
+   * Walltime rotation: seconds before the walltime by which the workers are gone (see `workerLifetime`).
+   * Undefined: the default (a fifth of the walltime, at most 300 s); 0: no rotation.
+   */
+  readonly lifetimeMargin?: number | undefined;
+  /** Walltime rotation: `--lifetime-stagger` of the workers, seconds (default 0). */
+  readonly lifetimeStagger?: number | undefined;
   /** Queue / partition. */
   readonly queue: string | undefined;
   /** Account / project to charge. */

@@ -3,6 +3,7 @@ import type { TlsPem } from "../security/cluster-certificates.js";
 import { tlsWorkerWords } from "../security/job-tls.js";
 import type { JobSpec } from "./job-spec.js";
 import { shellQuote, shellQuoteExpandingVariables, shellQuoteWithVariable } from "./shell-quote.js";
+import { lifetimeArguments, workerLifetime } from "./worker-lifetime.js";
 
 /** How the workers of a submission are named: one fixed name, or `<base>-<index>` for array tasks. */
 export type WorkerNaming = { readonly kind: "fixed"; readonly name: string } | { readonly kind: "array"; readonly base: string };
@@ -55,7 +56,8 @@ const NAME_POSITION = 4;
  * The structured worker of every job of `spec`: the single source of the worker's arguments,
  * `<python> -m distributed.cli.dask_worker <scheduler> --nthreads <cores/processes>
  *  --memory-limit <memory/processes> [--nworkers <processes>] --nanny --death-timeout <s>
- *  [--local-directory D] [--interface I] [extra args]`.
+ *  [--local-directory D] [--interface I] [--lifetime L [--lifetime-stagger S]] [extra args]`
+ * (`--lifetime` when the job has a walltime, see `workerLifetime`).
  */
 export function workerLaunch(spec: JobSpec, schedulerAddress: string, naming: WorkerNaming, tls?: TlsPem): WorkerLaunch {
   const threads = Math.max(1, Math.floor(spec.cores / spec.processes));
@@ -70,6 +72,7 @@ export function workerLaunch(spec: JobSpec, schedulerAddress: string, naming: Wo
     expandOnNode.push(argv.length - 1);
   }
   if (spec.interface) argv.push("--interface", spec.interface);
+  argv.push(...lifetimeArguments(workerLifetime(spec)));
   argv.push(...spec.workerExtraArgs);
   for (const [name] of Object.entries(spec.env)) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new DaskqError("job", `invalid environment variable name in env: ${JSON.stringify(name)}`);

@@ -35,6 +35,12 @@ export interface ResourceDemand {
 
 export type RetireSelector = { readonly names: readonly string[] } | { readonly workers: readonly string[] };
 
+/** `retire_workers` options: close the workers (default true) and remove them from the scheduler (default true). */
+export interface RetireMode {
+  readonly closeWorkers?: boolean;
+  readonly remove?: boolean;
+}
+
 /**
  * The cluster manager's view of a Dask scheduler: the RPCs daskq needs, over a reused connection.
  */
@@ -121,10 +127,12 @@ export class SchedulerConnection {
 
   /**
    * Retires workers gracefully: their data moves to the survivors first, then they close.
-   * Resolves the addresses actually retired.
+   * Resolves the addresses actually retired. With `{ closeWorkers: false, remove: false }` the
+   * workers only drain: they take no new task and their data moves, but they stay connected
+   * (status `closing_gracefully`) and finish the tasks they run.
    */
-  async retireWorkers(selector: RetireSelector, timeoutMs = 120_000): Promise<string[]> {
-    const args: Record<string, unknown> = { close_workers: true, remove: true };
+  async retireWorkers(selector: RetireSelector, timeoutMs = 120_000, mode: RetireMode = {}): Promise<string[]> {
+    const args: Record<string, unknown> = { close_workers: mode.closeWorkers ?? true, remove: mode.remove ?? true };
     if ("names" in selector) args["names"] = [...selector.names];
     else args["workers"] = [...selector.workers];
     const reply = await this.rpc.call<Record<string, unknown> | null>("retire_workers", args, timeoutMs);

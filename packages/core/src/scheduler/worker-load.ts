@@ -8,6 +8,8 @@ export interface WorkerLoad extends WorkerInfo {
   readonly executing: number;
   /** Tasks waiting on the worker for a thread (`ready` plus `constrained`). */
   readonly ready: number;
+  /** When the scheduler last heard from the worker (`last_seen`, seconds on the scheduler's clock): tells heartbeats apart. */
+  readonly lastSeen: number | undefined;
 }
 
 /**
@@ -25,6 +27,7 @@ export function toWorkerLoads(workers: unknown): WorkerLoad[] {
       memory: typeof metrics["memory"] === "number" ? metrics["memory"] : undefined,
       executing: count("executing", "long-running"),
       ready: count("ready", "constrained"),
+      lastSeen: typeof (raw as Record<string, unknown> | null)?.["last_seen"] === "number" ? ((raw as Record<string, unknown>)["last_seen"] as number) : undefined,
     };
   });
 }

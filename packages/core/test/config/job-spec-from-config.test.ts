@@ -63,6 +63,8 @@ describe("resolveJobSpec", () => {
       logDirectory: undefined,
       shebang: "#!/usr/bin/env bash",
       walltime: 1800,
+      lifetimeMargin: undefined,
+      lifetimeStagger: 0,
       queue: undefined,
       account: undefined,
       env: {},
@@ -155,6 +157,24 @@ describe("resolveJobSpec", () => {
     expect(errorOf(() => resolveJobSpec(config({ cores: 1, memory: 0 }), FALLBACKS)).message).toContain(
       "option memory: jobqueue.slurm.memory: must be more than 0 bytes",
     );
+  });
+
+  it("reads the walltime rotation keys and rejects a margin or stagger that leaves no lifetime, naming the key", () => {
+    const spec = resolveJobSpec(config({ cores: 1, memory: "1GB", walltime: "00:10:00", "lifetime-margin": "90s", "lifetime-stagger": "30s" }), FALLBACKS);
+    expect([spec.walltime, spec.lifetimeMargin, spec.lifetimeStagger]).toEqual([600, 90, 30]);
+    expect(errorOf(() => resolveJobSpec(config({ cores: 1, memory: "1GB", walltime: "00:02:00", "lifetime-margin": "2m" }), FALLBACKS)).message).toBe(
+      "[daskq:config] option lifetime-margin: jobqueue.slurm.lifetime-margin: 120s is not shorter than the walltime (120s): " +
+        "the workers would have no lifetime; expected a duration below the walltime, e.g. 24s, or 0 for no rotation",
+    );
+    expect(errorOf(() => resolveJobSpec(config({ cores: 1, memory: "1GB", walltime: "00:02:00", "lifetime-stagger": "50s" }), FALLBACKS)).message).toContain(
+      "option lifetime-stagger: jobqueue.slurm.lifetime-stagger: 50s leaves the workers no lifetime (walltime 120s - margin 24s - 2 x stagger <= 0)",
+    );
+    expect(errorOf(() => resolveJobSpec(config({ cores: 1, memory: "1GB", "lifetime-margin": "-5m" }), FALLBACKS)).message).toContain(
+      'option lifetime-margin: jobqueue.slurm.lifetime-margin: invalid walltime "-5m"',
+    );
+    // No rotation, so nothing to check: margin 0, or no walltime.
+    expect(resolveJobSpec(config({ cores: 1, memory: "1GB", walltime: "00:01:00", "lifetime-margin": 0 }), FALLBACKS).lifetimeMargin).toBe(0);
+    expect(resolveJobSpec(config({ cores: 1, memory: "1GB", walltime: null, "lifetime-margin": "1h" }), FALLBACKS).walltime).toBeUndefined();
   });
 
   it("rejects env entries that cannot be exported", () => {
