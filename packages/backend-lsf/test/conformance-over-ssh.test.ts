@@ -4,10 +4,11 @@
  * through ONE SSH connection; the scheduler runs on that side and the client uses the forward.
  */
 import { afterAll } from "vitest";
-import { backendConformanceSuite, lsfEmulatorAvailable, lsfEmulatorRunner, SSH_TESTBED, sshTestbedAvailable, sshTestbedRunner, uploadEmulator, withLsfEmulator, type LsfEmulatorOptions } from "@daskq/testing";
+import { backendConformanceSuite, lsfEmulatorRunner, SSH_TESTBED, requireService, sshTestbedAvailable, sshTestbedRunner, uploadEmulator, withLsfEmulator, type LsfEmulatorOptions } from "@daskq/testing";
 import { lsfBackend } from "../src/index.js";
 
-const available = lsfEmulatorAvailable() && sshTestbedAvailable();
+// The emulator ships with the repo; only the testbed's sshd is a service (under CI=true its absence fails).
+const available = requireService("the testbed sshd", sshTestbedAvailable(), SSH_TESTBED.howToStart);
 const setup = sshTestbedRunner();
 let emulator: LsfEmulatorOptions = {};
 let root = "";

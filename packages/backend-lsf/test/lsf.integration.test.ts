@@ -1,25 +1,21 @@
 /**
  * The LSF backend against the LSF EMULATOR (packages/testing/emulators/lsf): real bsub/bjobs/bkill
- * commands and real job processes, with the documented output formats. Under CI=true a machine
- * where the emulator cannot run fails this file; elsewhere it is skipped.
+ * commands and real job processes, with the documented output formats. The emulator ships with the
+ * repo, so this file always runs.
  */
 import { join } from "node:path";
 import { renderHeader, silentLogger, submitRequest, type JobSpec, type JobStatus } from "@daskq/core";
 import {
   CountingRunner,
-  LSF_EMULATOR_REQUIREMENTS,
   createLsfEmulatorCluster,
   eventually,
-  lsfEmulatorAvailable,
   lsfEmulatorRunner,
-  requireService,
   type LsfEmulatorCluster, scriptRequest } from "@daskq/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LsfBackend } from "../src/lsf-backend.js";
 import { createLsfBackend } from "../src/lsf-descriptor.js";
 import { makeSpec } from "./helpers.js";
 
-const enabled = requireService("the LSF emulator", lsfEmulatorAvailable(), LSF_EMULATOR_REQUIREMENTS);
 const KNOBS = { DASKQ_LSF_EMULATOR_TERMINATE_INTERVAL: "1" };
 
 /** A backend on a fresh emulated cluster, with a runner that counts its commands. */
@@ -42,7 +38,7 @@ async function waitFor(backend: LsfBackend, ids: readonly string[], state: JobSt
   return report;
 }
 
-describe.skipIf(!enabled)("LSF backend against the LSF emulator", () => {
+describe("LSF backend against the LSF emulator", () => {
   let cluster: LsfEmulatorCluster;
   let runner: CountingRunner;
   let backend: LsfBackend;
@@ -155,7 +151,7 @@ describe.skipIf(!enabled)("LSF backend against the LSF emulator", () => {
   });
 });
 
-describe.skipIf(!enabled)("LSF backend: bsub script, and an LSF without bjobs -json", () => {
+describe("LSF backend: bsub script, and an LSF without bjobs -json", () => {
   it("with use-stdin: false submits the script's path; LSF reads its #BSUB lines with LSB_BSUB_PARSE_SCRIPT=Y", async () => {
     const { cluster, runner, backend } = await emulated({ LSB_BSUB_PARSE_SCRIPT: "Y" }, {}, { "use-stdin": false });
     try {

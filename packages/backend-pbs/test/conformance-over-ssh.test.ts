@@ -4,10 +4,11 @@
  * user, through ONE SSH connection; the scheduler runs on that side and the client uses the forward.
  */
 import { afterAll } from "vitest";
-import { backendConformanceSuite, pbsEmulatorAvailable, pbsEmulatorRunner, SSH_TESTBED, sshTestbedAvailable, sshTestbedRunner, uploadEmulator, type PbsEmulatorOptions } from "@daskq/testing";
+import { backendConformanceSuite, pbsEmulatorRunner, SSH_TESTBED, requireService, sshTestbedAvailable, sshTestbedRunner, uploadEmulator, type PbsEmulatorOptions } from "@daskq/testing";
 import { pbsBackend } from "../src/index.js";
 
-const available = pbsEmulatorAvailable() && sshTestbedAvailable();
+// The emulator ships with the repo; only the testbed's sshd is a service (under CI=true its absence fails).
+const available = requireService("the testbed sshd", sshTestbedAvailable(), SSH_TESTBED.howToStart);
 const setup = sshTestbedRunner();
 let emulator: PbsEmulatorOptions = {};
 let root = "";

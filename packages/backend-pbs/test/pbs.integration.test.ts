@@ -100,7 +100,8 @@ for (const flavour of ["pro", "torque"] as const) {
     });
 
     it("runs at most array-max-running subjobs at once", async () => {
-      const ids = await submit("sleep 2", 3, {}, 1);
+      // Subjobs that outlive the test: whatever the machine's load, one runs and two wait.
+      const ids = await submit("sleep 60", 3, {}, 1);
       const report = await waitFor(ids, (s) => s !== undefined);
       expect(report.size).toBe(3);
       await eventually(async () => [...(await backend.status(ids)).values()].some((s) => s.state === "running"), 10_000, 100);

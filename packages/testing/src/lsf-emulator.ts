@@ -1,9 +1,7 @@
-import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { execaSync } from "execa";
 import { LocalRunner, type BackendDescriptor, type CommandResult, type CommandRunner, type RunOptions } from "@daskq/core";
 
 /**
@@ -100,16 +98,6 @@ export function withLsfEmulator(descriptor: BackendDescriptor, options: LsfEmula
     ...descriptor,
     create: (context) => descriptor.create({ ...context, runner: lsfEmulatorRunner(options, context.runner) }),
   };
-}
-
-/** Whether the LSF emulator can run on this machine (checked with real commands, once). */
-export function lsfEmulatorAvailable(): boolean {
-  if (process.platform !== "linux" || !existsSync("/proc/self/stat") || !existsSync(join(LSF_EMULATOR_BIN, "bsub"))) return false;
-  try {
-    return execaSync("bash", ["-c", "command -v setsid"], { reject: false, timeout: 10_000 }).exitCode === 0;
-  } catch {
-    return false;
-  }
 }
 
 /** A private emulated cluster for one test file. */

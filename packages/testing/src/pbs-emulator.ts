@@ -119,12 +119,6 @@ export function pbsEmulatorRunner(flavour: PbsEmulatorFlavour, options: PbsEmula
   return new PbsEmulatorRunner(flavour, options, inner);
 }
 
-/** Whether the emulator can run here: its scripts are present and Node is recent enough. */
-export function pbsEmulatorAvailable(): boolean {
-  const major = Number(process.versions.node.split(".")[0]);
-  return major >= 18 && ["qsub", "qstat", "qdel"].every((c) => existsSync(join(PBS_EMULATOR_BIN, c)));
-}
-
 /**
  * Kills everything the emulator still runs for `flavour` under `stateDir`, e.g. in a test's
  * afterAll: first every job's MoM (so none starts or records anything more), then the process group

@@ -7,25 +7,21 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
-  LSF_EMULATOR_REQUIREMENTS,
   createLsfEmulatorCluster,
   eventually,
   findProcesses,
-  lsfEmulatorAvailable,
   lsfEmulatorRunner,
-  requireService,
   type LsfEmulatorCluster,
 } from "@daskq/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runExact } from "./exact.js";
 
-const enabled = requireService("the LSF emulator", lsfEmulatorAvailable(), LSF_EMULATOR_REQUIREMENTS);
-
-describe.skipIf(!enabled)("LSF emulator: jobs", () => {
+describe("LSF emulator: jobs", () => {
   let cluster: LsfEmulatorCluster;
   let logs: string;
   const knobs = {
-    DASKQ_LSF_EMULATOR_TERMINATE_INTERVAL: "0.5",
+    // Long enough that bjobs, slow on a loaded machine, still sees a killed job RUN between bkill and its SIGKILL.
+    DASKQ_LSF_EMULATOR_TERMINATE_INTERVAL: "3",
     DASKQ_LSF_EMULATOR_MINUTE: "1",
     DASKQ_LSF_EMULATOR_RUNLIMIT_GRACE: "1",
   };
@@ -82,16 +78,31 @@ describe.skipIf(!enabled)("LSF emulator: jobs", () => {
   });
 
   it("runs each array element with its LSB_JOBINDEX, at most %k at a time, starting the next when one ends", async () => {
-    const script = `#!/bin/bash\n#BSUB -o ${logs}/arr-%J_%I.out\necho "element $LSB_JOBINDEX of $LSB_JOBID"\nsleep 1\n`;
+    // Each element says it started, then waits until the test releases it: no timing involved.
+    const started = (i: number) => join(logs, `arr-started-${i}`);
+    const release = (i: number) => writeFile(join(logs, `arr-release-${i}`), "");
+    const script = [
+      "#!/bin/bash",
+      `#BSUB -o ${logs}/arr-%J_%I.out`,
+      'echo "element $LSB_JOBINDEX of $LSB_JOBID"',
+      `touch ${logs}/arr-started-$LSB_JOBINDEX`,
+      `while [ ! -e ${logs}/arr-release-$LSB_JOBINDEX ]; do sleep 0.1; done`,
+      "",
+    ].join("\n");
     const id = await submit(script, ["-J", "arr[1-3]%1"]);
+    expect(await eventually(() => existsSync(started(1)), 15_000, 100)).toBe(true);
     const first = await stat(id);
-    expect(first[`${id}[1]`]).toBe("RUN");
-    expect([first[`${id}[2]`], first[`${id}[3]`]]).toEqual(["PEND", "PEND"]);
+    expect([first[`${id}[1]`], first[`${id}[2]`], first[`${id}[3]`]]).toEqual(["RUN", "PEND", "PEND"]);
     const reason = await runner().run("bjobs", ["-noheader", "-o", "pend_reason", `${id}[2]`]);
     expect(reason.stdout).toBe("The job array has reached its job slot limit");
-    // No command runs meanwhile: the ending element's wrapper starts the next one.
-    await new Promise((r) => setTimeout(r, 4500));
-    expect(await eventually(async () => Object.values(await stat(id)).every((s) => s === "DONE"), 10_000, 200)).toBe(true);
+    // No command runs from here on: the ending element's wrapper starts the next one.
+    for (const i of [1, 2]) {
+      expect(existsSync(started(i + 1))).toBe(false);
+      await release(i);
+      expect(await eventually(() => existsSync(started(i + 1)), 15_000, 100)).toBe(true);
+    }
+    await release(3);
+    expect(await eventually(async () => Object.values(await stat(id)).every((s) => s === "DONE"), 15_000, 200)).toBe(true);
     for (const i of [1, 2, 3]) {
       const text = await readFile(join(logs, `arr-${id}_${i}.out`), "utf8");
       expect(text.startsWith(`element ${i} of ${id}\n`)).toBe(true);
@@ -123,7 +134,7 @@ describe.skipIf(!enabled)("LSF emulator: jobs", () => {
     const killed = await runExact(runner(), "bkill", [id]);
     expect(killed.stdout).toBe(`Job <${id}> is being terminated\n`);
     expect((await stat(id))[id]).toBe("RUN"); // still running until its processes are gone
-    expect(await waitFor(id, "EXIT", 10_000)).toBe(true);
+    expect(await waitFor(id, "EXIT", 20_000)).toBe(true);
     expect((await stat(id))[id]).toBe("EXIT TERM_OWNER: job killed by owner");
     expect(await findProcesses(marker)).toEqual([]);
     const text = await readFile(join(logs, `stubborn-${id}.out`), "utf8");
@@ -176,7 +187,7 @@ describe.skipIf(!enabled)("LSF emulator: jobs", () => {
   });
 });
 
-describe.skipIf(!enabled)("LSF emulator: bsub with a script argument", () => {
+describe("LSF emulator: bsub with a script argument", () => {
   it("reads #BSUB lines of `bsub script` only with LSB_BSUB_PARSE_SCRIPT=Y", async () => {
     // IBM LSF (bsub job_script): "The LSB_BSUB_PARSE_SCRIPT parameter must be set to Y in the lsf.conf file to specify
     // a job script", and #BSUB lines may follow commands.

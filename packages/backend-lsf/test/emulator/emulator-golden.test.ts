@@ -3,13 +3,11 @@
  * Where LSF's behaviour is not documented the emulator's choice is stated in its README; such
  * outputs are not pinned here.
  */
-import { createLsfEmulatorCluster, lsfEmulatorAvailable, lsfEmulatorRunner, requireService, LSF_EMULATOR_REQUIREMENTS } from "@daskq/testing";
+import { createLsfEmulatorCluster, lsfEmulatorRunner } from "@daskq/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runExact, type ExactResult } from "./exact.js";
 
-const enabled = requireService("the LSF emulator", lsfEmulatorAvailable(), LSF_EMULATOR_REQUIREMENTS);
-
-describe.skipIf(!enabled)("LSF emulator: documented output formats", () => {
+describe("LSF emulator: documented output formats", () => {
   let cluster: Awaited<ReturnType<typeof createLsfEmulatorCluster>>;
   let run: (command: string, args: string[], input?: string) => Promise<ExactResult>;
 
