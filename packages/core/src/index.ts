@@ -60,6 +60,7 @@ export {
   type ResourceDemand,
 } from "./scheduler/scheduler-connection.js";
 export { WorkerStatusStream, type WorkerStatusEvents } from "./scheduler/worker-status-stream.js";
+export { WorkerWatch, type WorkerWatchOptions, type WorkerWatchEvents, type WorkerCatchUp } from "./scheduler/worker-watch.js";
 export type { WorkerInfo } from "./scheduler/worker-info.js";
 export { toWorkerLoads, type WorkerLoad } from "./scheduler/worker-load.js";
 export { SchedulerProcess, type SchedulerProcessOptions, type SchedulerProcessEvents } from "./scheduler/scheduler-process.js";

@@ -5,7 +5,7 @@ import type { RotationPhase } from "./walltime-rotation.js";
 
 /**
  * Typed events of a `JobQueueCluster`. Job and worker events end with the name of the pool they
- * belong to (`default` for a cluster made without pools; undefined for a worker of no pool).
+ * belong to (`default` for a cluster made without pools).
  */
 export interface ClusterEvents {
   /** A job was accepted by the batch system. */
@@ -18,10 +18,10 @@ export interface ClusterEvents {
   "job-failed": [job: JobSnapshot, details: { readonly startFailure: boolean; readonly logTail: string | undefined }, pool: string];
   /** Walltime rotation: the job entered a phase of its replacement (see `WalltimeRotation`). */
   "job-rotating": [job: JobSnapshot, phase: RotationPhase, pool: string];
-  /** A worker registered with the scheduler; `jobId` is its job when it is one of ours. */
-  "worker-joined": [worker: WorkerInfo, jobId: string | undefined, pool: string | undefined];
-  /** A worker left the scheduler. */
-  "worker-left": [worker: WorkerInfo, jobId: string | undefined, pool: string | undefined];
+  /** A worker of one of this cluster's jobs registered with the scheduler (other workers of the scheduler are not announced). */
+  "worker-joined": [worker: WorkerInfo, jobId: string, pool: string];
+  /** A worker of one of this cluster's jobs left the scheduler. */
+  "worker-left": [worker: WorkerInfo, jobId: string, pool: string];
   /** The adaptive policy decided (up, down or same), with its numbers and reason. */
   "scale-decision": [decision: ScaleDecision];
   /**

@@ -18,7 +18,7 @@ import { findRemotePython, RemoteScheduler } from "../scheduler/remote-scheduler
 import type { SshRunnerOptions } from "../ssh/ssh-runner.js";
 import { runnerFromConfig } from "./runner-from-config.js";
 import type { WorkerInfo } from "../scheduler/worker-info.js";
-import type { WorkerStatusStream } from "../scheduler/worker-status-stream.js";
+import { WorkerWatch } from "../scheduler/worker-watch.js";
 import { jobBounds, type AdaptOptions } from "../adaptive/adapt-options.js";
 import { adaptiveTargetUnit } from "../adaptive/adaptive-target.js";
 import { JobAdaptive } from "../adaptive/job-adaptive.js";
@@ -87,6 +87,12 @@ export interface JobQueueClusterOptions extends BackendConfigSources {
   readonly maxStartFailures?: number;
   /** Delay before the first resubmission after a start failure (doubles each time). Default 2000 ms. */
   readonly retryBackoffMs?: number;
+  /**
+   * How often the cluster compares its workers with the scheduler's, to catch what the worker status
+   * stream missed (see `WorkerWatch`). Default 3000 ms on a scheduler without daskq's preload
+   * (another process attached to it may take the shared subscription over), else 30 000 ms.
+   */
+  readonly workerCheckIntervalMs?: number;
   /** Clean up on SIGINT/SIGTERM/SIGHUP, then let the signal end the process. Default true. */
   readonly handleSignals?: boolean;
   /** How long close() waits for the batch system to confirm cancellations. Default 60 000 ms. */
@@ -113,8 +119,10 @@ export interface ClusterStatus {
   readonly dashboardLink: string | undefined;
   readonly targetJobs: number;
   readonly jobs: readonly JobSnapshot[];
-  readonly workers: ReadonlyArray<{ readonly name: string; readonly address: string; readonly host: string | undefined; readonly jobId: string | undefined; readonly pool: string | undefined }>;
-  readonly counts: { readonly queued: number; readonly running: number; readonly workers: number };
+  /** This cluster's workers (those of its jobs); another process's workers on a shared scheduler are not listed. */
+  readonly workers: ReadonlyArray<{ readonly name: string; readonly address: string; readonly host: string | undefined; readonly jobId: string; readonly pool: string }>;
+  /** `otherWorkers`: workers of the scheduler that are not this cluster's (another daskq process's, or started by hand). */
+  readonly counts: { readonly queued: number; readonly running: number; readonly workers: number; readonly otherWorkers: number };
   /** Each pool on its own, in order of preference. */
   readonly pools: readonly PoolStatus[];
 }
@@ -127,7 +135,7 @@ interface Parts {
   readonly pools: readonly WorkerPool[];
   readonly scheduler: LaunchedScheduler | undefined;
   readonly connection: SchedulerConnection;
-  stream: WorkerStatusStream;
+  readonly watch: WorkerWatch;
   readonly clusterId: string;
   readonly linkTemplate: DashboardLinkTemplate;
   readonly tls: ClusterTls | undefined;
@@ -159,10 +167,14 @@ interface PoolSetup {
  * A heterogeneous cluster has several named pools behind its one scheduler, each with its own
  * backend, job spec and worker resources (`pools: [{ name: "cpu", backend: "slurm" }, { name: "gpu",
  * backend: "slurm", configName: "slurm-gpu", resources: { GPU: 1 } }]`); `scale({ pool: "gpu", workers: 2 })`.
- * All pools follow the scheduler's workers through ONE worker-status subscription.
+ * All pools follow the scheduler's workers through ONE worker-status subscription, named after the
+ * cluster id, and each cluster counts only the workers of its own jobs: several clusters (several
+ * daskq processes) can share one scheduler (`scheduler: { address }`) without seeing, counting or
+ * retiring each other's workers.
  */
 export class JobQueueCluster extends EventEmitter<ClusterEvents> {
-  private readonly workerJobs = new Map<string, { readonly jobId: string | undefined; readonly pool: string | undefined }>();
+  /** This cluster's workers by address, with their job and pool; workers of no job of ours are not here. */
+  private readonly ownWorkers = new Map<string, { readonly worker: WorkerInfo; readonly jobId: string; readonly pool: string }>();
   private readonly removeShutdownHook: (() => void) | undefined;
   private closing: Promise<void> | undefined;
   private adaptive: JobAdaptive | PoolsAdaptive | undefined;
@@ -180,8 +192,9 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
       this.on("job-ended", (job, name) => name === pool.name && pool.parts.ownership.jobEnded(job.id));
       this.on("job-failed", (job, _details, name) => name === pool.name && pool.parts.ownership.jobEnded(job.id));
     }
-    for (const worker of parts.stream.workers.values()) this.onWorkerAdded(worker);
-    this.watchStream(parts.stream);
+    for (const worker of parts.watch.workers.values()) this.onWorkerAdded(worker);
+    parts.watch.on("add", (worker) => this.onWorkerAdded(worker));
+    parts.watch.on("remove", (address, worker) => this.onWorkerRemoved(address, worker));
     parts.scheduler?.on("exit", ({ code, signal, expected }) => {
       if (expected || this.closing) return;
       this.emit("cluster-error", new DaskqError("cluster", `the scheduler exited unexpectedly (code ${code ?? "-"}, signal ${signal ?? "-"}); closing the cluster.\n${parts.scheduler?.logTail() ?? ""}`), undefined);
@@ -205,7 +218,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
     let scheduler: LaunchedScheduler | undefined;
     let tls: ClusterTls | undefined;
     let connection: SchedulerConnection | undefined;
-    let stream: WorkerStatusStream | undefined;
+    let watch: WorkerWatch | undefined;
     /** With "job" placement: the default pool's backend, made early because it launches the scheduler. */
     let schedulerBackend: Backend | undefined;
     try {
@@ -254,8 +267,9 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
           protocol: tls ? "tls" : schedulerOptions.protocol,
           extraArgs: [
             ...(tls ? await schedulerTlsArguments(tls, placement === "remote" ? ownership.wrapRunner(runner) : undefined) : []),
-            // Adaptivity across pools asks the scheduler what its unrunnable tasks need (`PoolsAdaptive`).
-            ...(placement === "local" && setups.length > 1 ? ["--preload", SCHEDULER_PRELOAD] : []),
+            // Adaptivity across pools asks the scheduler what its unrunnable tasks need (`PoolsAdaptive`),
+            // and each daskq process attached to it gets its own worker status subscription.
+            ...(placement === "local" ? ["--preload", SCHEDULER_PRELOAD] : []),
             ...(schedulerOptions.extraArgs ?? []),
           ],
           logger,
@@ -280,7 +294,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
       }
       connection = new SchedulerConnection(address, tls ? { tls: tls.files } : {});
       const clientEnvFile = tls ? await writeClientEnvFile(tls, address) : undefined;
-      stream = await connection.subscribeWorkerStatus();
+      watch = await WorkerWatch.open(connection, { name: `daskq-worker-status-${clusterId}`, checkIntervalMs: options.workerCheckIntervalMs, logger });
       let cluster: JobQueueCluster | undefined;
       const context = {
         scheduler: connection,
@@ -317,11 +331,11 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
           ),
         );
       }
-      const parts: Parts = { pools, scheduler, connection, stream, clusterId, linkTemplate, tls, clientEnvFile };
+      const parts: Parts = { pools, scheduler, connection, watch, clusterId, linkTemplate, tls, clientEnvFile };
       cluster = new JobQueueCluster(parts, options, logger);
       return cluster;
     } catch (error) {
-      stream?.close();
+      watch?.close();
       for (const pool of pools) await pool.parts.backend.close?.();
       connection?.close();
       await scheduler?.stop();
@@ -519,10 +533,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
   status(): ClusterStatus {
     const pools = this.parts.pools.map((p) => p.status());
     const jobs = pools.flatMap((p) => p.jobs);
-    const workers = [...this.parts.stream.workers.values()].map((w) => {
-      const owner = this.workerJobs.get(w.address);
-      return { name: w.name, address: w.address, host: w.host, jobId: owner?.jobId, pool: owner?.pool };
-    });
+    const workers = [...this.ownWorkers.values()].map(({ worker: w, jobId, pool }) => ({ name: w.name, address: w.address, host: w.host, jobId, pool }));
     return {
       schedulerAddress: this.schedulerAddress,
       dashboardLink: this.dashboardLink,
@@ -533,6 +544,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
         queued: jobs.filter((j) => j.state === "queued").length,
         running: jobs.filter((j) => j.state === "running").length,
         workers: workers.length,
+        otherWorkers: [...this.parts.watch.workers.keys()].filter((address) => !this.ownWorkers.has(address)).length,
       },
       pools,
     };
@@ -544,9 +556,9 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
     return pool.parts.backend.logTail(jobId, lines);
   }
 
-  /** Resolves when at least `n` workers are connected; rejects on timeout or cluster error. */
+  /** Resolves when at least `n` of this cluster's workers are connected; rejects on timeout or cluster error. */
   waitForWorkers(n: number, timeoutMs = 120_000): Promise<void> {
-    if (this.parts.stream.workers.size >= n) return Promise.resolve();
+    if (this.ownWorkers.size >= n) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const done = (error?: Error) => {
         clearTimeout(timer);
@@ -556,9 +568,9 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
         else resolve();
       };
       const check = () => {
-        if (this.parts.stream.workers.size >= n) done();
+        if (this.ownWorkers.size >= n) done();
       };
-      const timer = setTimeout(() => done(new TimeoutError("cluster", `waiting for ${n} workers (have ${this.parts.stream.workers.size})`, timeoutMs)), timeoutMs);
+      const timer = setTimeout(() => done(new TimeoutError("cluster", `waiting for ${n} workers (have ${this.ownWorkers.size})`, timeoutMs)), timeoutMs);
       this.on("worker-joined", check);
       this.on("cluster-error", done);
     });
@@ -584,7 +596,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
 
   private async doClose(): Promise<void> {
     const { connection, scheduler, pools } = this.parts;
-    const stream = this.parts.stream;
+    const watch = this.parts.watch;
     for (const pool of pools) await pool.parts.ownership.closing();
     await this.stopAdapting();
     await Promise.all(
@@ -597,7 +609,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
         }
       }),
     );
-    stream.close();
+    watch.close();
     connection.close();
     await scheduler?.stop();
     for (const pool of pools) await pool.release();
@@ -607,68 +619,24 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
     this.emit("closed");
   }
 
-  /**
-   * Follows the scheduler's worker events. When the stream breaks (e.g. the SSH forward it went
-   * through dropped) while the cluster runs, it subscribes again with back-off and catches up:
-   * workers that left meanwhile are removed, new ones added.
-   */
-  private watchStream(stream: WorkerStatusStream): void {
-    stream.on("add", (w) => this.onWorkerAdded(w));
-    stream.on("remove", (address, w) => this.onWorkerRemoved(address, w));
-    stream.on("close", (error) => {
-      if (!error || this.closing) return;
-      this.logger.warn(`lost the worker status stream (${error.message}); subscribing again`);
-      void this.resubscribe(stream);
-    });
-  }
-
-  private async resubscribe(old: WorkerStatusStream): Promise<void> {
-    for (let delay = 500; !this.closing; delay = Math.min(delay * 2, 10_000)) {
-      await new Promise((r) => setTimeout(r, delay));
-      if (this.closing) return;
-      let stream: WorkerStatusStream;
-      try {
-        stream = await this.parts.connection.subscribeWorkerStatus();
-      } catch (error) {
-        this.logger.debug(`subscribing to worker events again failed: ${(error as Error).message}`);
-        continue;
-      }
-      if (this.closing) return stream.close();
-      this.parts.stream = stream;
-      for (const [address, worker] of old.workers) if (!stream.workers.has(address)) this.onWorkerRemoved(address, worker);
-      for (const [address, worker] of stream.workers) if (!old.workers.has(address)) this.onWorkerAdded(worker);
-      this.watchStream(stream);
-      this.logger.info(`worker events followed again (${stream.workers.size} workers)`);
+  /** A worker joined: the pool whose job it belongs to (if any) takes it; a worker of no job of ours is not this cluster's. */
+  private onWorkerAdded(worker: WorkerInfo): void {
+    for (const pool of this.parts.pools) {
+      const jobId = pool.workerAdded(worker);
+      if (jobId === undefined) continue;
+      this.ownWorkers.set(worker.address, { worker, jobId, pool: pool.name });
+      this.emit("worker-joined", worker, jobId, pool.name);
       return;
     }
   }
 
-  /** A worker joined: the pool whose job it belongs to (if any) takes it. */
-  private onWorkerAdded(worker: WorkerInfo): void {
-    let owner: { jobId: string | undefined; pool: string | undefined } = { jobId: undefined, pool: undefined };
-    for (const pool of this.parts.pools) {
-      const jobId = pool.workerAdded(worker);
-      if (jobId !== undefined) {
-        owner = { jobId, pool: pool.name };
-        break;
-      }
-    }
-    this.workerJobs.set(worker.address, owner);
-    this.emit("worker-joined", worker, owner.jobId, owner.pool);
-  }
-
   private onWorkerRemoved(address: string, worker: WorkerInfo | undefined): void {
-    const info = worker ?? { address, name: address, nthreads: 0, memoryLimit: 0, host: undefined, status: undefined };
-    let owner: { jobId: string | undefined; pool: string | undefined } = { jobId: undefined, pool: undefined };
-    for (const pool of this.parts.pools) {
-      const jobId = pool.workerRemoved(info);
-      if (jobId !== undefined) {
-        owner = { jobId, pool: pool.name };
-        break;
-      }
-    }
-    this.workerJobs.delete(address);
-    this.emit("worker-left", info, owner.jobId, owner.pool);
+    const own = this.ownWorkers.get(address);
+    if (!own) return;
+    this.ownWorkers.delete(address);
+    const info = worker ?? own.worker;
+    this.parts.pools.find((p) => p.name === own.pool)?.workerRemoved(info);
+    this.emit("worker-left", info, own.jobId, own.pool);
   }
 }
 

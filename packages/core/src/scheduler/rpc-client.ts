@@ -113,7 +113,8 @@ interface ErrorReply {
   traceback_text?: unknown;
 }
 
-function isErrorReply(reply: unknown): reply is ErrorReply {
+/** True for a Dask error reply (`status: "uncaught-error"`, or `"error"` with `exception_text`). */
+export function isErrorReply(reply: unknown): reply is ErrorReply {
   if (reply === null || typeof reply !== "object" || Array.isArray(reply)) return false;
   const status = (reply as Record<string, unknown>)["status"];
   return status === "uncaught-error" || (status === "error" && "exception_text" in reply);

@@ -1,8 +1,12 @@
+import { SchedulerRpcError } from "../errors.js";
 import { DaskComm } from "./dask-comm.js";
-import { RpcClient, type RpcOptions } from "./rpc-client.js";
+import { isErrorReply, RpcClient, type RpcOptions } from "./rpc-client.js";
 import { toWorkerList, type WorkerInfo } from "./worker-info.js";
 import { toWorkerLoads, type WorkerLoad } from "./worker-load.js";
 import { WorkerStatusStream } from "./worker-status-stream.js";
+
+/** The preload's handler that subscribes to worker status under a name of the subscriber's choosing. */
+const NAMED_SUBSCRIBE = "daskq_subscribe_worker_status";
 
 /** The scheduler's `identity` reply, in daskq's terms. */
 export interface SchedulerIdentity {
@@ -139,13 +143,34 @@ export class SchedulerConnection {
     return Object.keys(reply ?? {});
   }
 
-  /** Opens a live stream of worker add/remove events on its own connection. */
-  async subscribeWorkerStatus(): Promise<WorkerStatusStream> {
+  /**
+   * The handlers daskq's scheduler preload (`SCHEDULER_PRELOAD`) added to this scheduler; empty when
+   * it was started without it (e.g. a scheduler daskq attaches to). Asked through `get_metadata`,
+   * which every scheduler answers: an unknown operation would get no answer at all.
+   */
+  async preloadHandlers(): Promise<string[]> {
+    const reply = await this.rpc.call<Record<string, unknown> | null>("get_metadata", { keys: ["daskq", "preload"], default: null });
+    const handlers = reply?.["handlers"];
+    return Array.isArray(handlers) ? handlers.map(String) : [];
+  }
+
+  /**
+   * Opens a live stream of worker add/remove events on its own connection.
+   *
+   * With `name`, and when the scheduler has daskq's preload, the subscription is registered under
+   * that name (`daskq_subscribe_worker_status`), so subscribers with different names do not disturb
+   * each other. Otherwise it is distributed's `subscribe_worker_status`, which every subscriber
+   * shares: the latest one replaces the stream of the others, which then hear nothing more
+   * (`WorkerStatusStream.named` says which one was opened).
+   */
+  async subscribeWorkerStatus(name?: string): Promise<WorkerStatusStream> {
+    const named = name !== undefined && (await this.preloadHandlers()).includes(NAMED_SUBSCRIBE);
     const comm = await DaskComm.connect(this.address, this.options);
     try {
-      await comm.write({ op: "subscribe_worker_status", reply: true });
-      const identity = (await comm.read(this.options.callTimeoutMs ?? 30_000)) as Record<string, unknown> | null;
-      return new WorkerStatusStream(comm, identity?.["workers"]);
+      await comm.write(named ? { op: NAMED_SUBSCRIBE, name, reply: true } : { op: "subscribe_worker_status", reply: true });
+      const identity = await comm.read(this.options.callTimeoutMs ?? 30_000);
+      if (isErrorReply(identity)) throw new SchedulerRpcError(named ? NAMED_SUBSCRIBE : "subscribe_worker_status", String(identity.exception_text ?? ""), String(identity.traceback_text ?? ""));
+      return new WorkerStatusStream(comm, (identity as Record<string, unknown> | null)?.["workers"], named);
     } catch (error) {
       comm.close();
       throw error;

@@ -14,8 +14,10 @@ export interface WorkerStatusEvents {
 }
 
 /**
- * A live view of the scheduler's workers, fed by `subscribe_worker_status`: the scheduler answers
- * with its identity, then pushes batches like `[["add", {workers: {...}}], ["remove", addr]]`.
+ * A live view of the scheduler's workers, fed by `subscribe_worker_status` (or the preload's named
+ * `daskq_subscribe_worker_status`): the scheduler answers with its identity, then pushes batches
+ * like `[["add", {workers: {...}}], ["remove", addr]]`. See `WorkerWatch` for one that survives
+ * drops and other subscribers.
  */
 export class WorkerStatusStream extends EventEmitter<WorkerStatusEvents> {
   private readonly current = new Map<string, WorkerInfo>();
@@ -25,6 +27,11 @@ export class WorkerStatusStream extends EventEmitter<WorkerStatusEvents> {
   constructor(
     private readonly comm: DaskComm,
     initialWorkers: unknown,
+    /**
+     * True when the subscription has the subscriber's own name (the scheduler has daskq's preload);
+     * false for distributed's shared `worker-status` subscription, which a later subscriber takes over.
+     */
+    readonly named = false,
   ) {
     super();
     for (const w of toWorkerList(initialWorkers)) this.current.set(w.address, w);
