@@ -6,13 +6,14 @@
  *   adapting: a GPU task grows only the gpu pool, plain tasks run on the cpu pool, both shrink back
  *   to their minimum; the client reads each task's Slurm job and partition in the task itself.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
-import { eventually, hasDaskPython, PYTHON, requireService, runPython } from "@daskq/testing";
+import type { ClusterRecord } from "@daskq/core";
+import { eventually, findProcessesInSessions, hasDaskPython, PYTHON, requireService, runPython } from "@daskq/testing";
 import { slurmIsUp, START_SLURM } from "../../backend-slurm/test/slurm-available.js";
 
 const root = fileURLToPath(new URL("../../..", import.meta.url));
@@ -87,6 +88,29 @@ const WHERE = [
   "    return ' '.join([get_worker().name, os.environ.get('SLURM_JOB_ID', '-'), os.environ.get('SLURM_JOB_PARTITION', '-')])",
 ].join("\n");
 
+/** A local cpu pool and a Slurm gpu pool, one job each from the start (for the crash test). */
+const ONE_EACH = poolsFile(
+  "one-each.yaml",
+  [
+    "jobqueue:",
+    "  local:",
+    "    cores: 1",
+    "    memory: 1GiB",
+    `    python: ${PYTHON}`,
+    "  slurm-gpu:",
+    "    cores: 1",
+    "    memory: 500MB",
+    "    queue: gpu",
+    "    walltime: '00:10:00'",
+    `    python: ${PYTHON}`,
+    `    log-directory: ${join(dir, "logs")}`,
+    "  pools:",
+    "    cpu: {backend: local, minimum-jobs: 1, maximum-jobs: 1}",
+    "    gpu: {backend: slurm, config-name: slurm-gpu, resources: {GPU: 1}, minimum-jobs: 1, maximum-jobs: 1}",
+    "",
+  ].join("\n"),
+);
+
 /** What `daskq up --json` prints once the cluster is up. */
 interface UpInfo {
   readonly schedulerAddress: string;
@@ -94,9 +118,10 @@ interface UpInfo {
   readonly clientEnv: Record<string, string>;
 }
 
-/** Starts `daskq up --pools FILE --adapt` and resolves with the child and its JSON line. */
-async function upWithPools(file: string) {
-  const child = execa("node", [bin, "up", "--pools", file, "--adapt", "--json", "--no-status", "--poll-interval", "0.5"], { cwd: root, env, extendEnv: false, reject: false });
+/** Starts `daskq up --pools FILE --adapt` (with `daskqHome` as DASKQ_HOME if given) and resolves with the child and its JSON line. */
+async function upWithPools(file: string, daskqHome?: string) {
+  const childEnv = daskqHome ? { ...env, DASKQ_HOME: daskqHome } : env;
+  const child = execa("node", [bin, "up", "--pools", file, "--adapt", "--json", "--no-status", "--poll-interval", "0.5"], { cwd: root, env: childEnv, extendEnv: false, reject: false });
   let out = "";
   let err = "";
   child.stderr?.on("data", (chunk: Buffer) => (err += chunk.toString()));
@@ -222,4 +247,53 @@ describe.runIf(dask)("daskq with a pools file", () => {
     expect(stderr()).toMatch(/daskq adapt: jobs cpu 1->1, gpu 0->1 \(1 for resources\)/);
     expect(await eventually(async () => (await slurmJobsNamed(cpuName, "PENDING,RUNNING,CONFIGURING,COMPLETING")).length === 0, 30_000, 1_000)).toBe(true);
   }, 300_000);
+
+  it.runIf(slurm)("kill -9 of daskq up --pools: ONE state file records both pools' jobs; the watchdog cancels each pool's jobs through its own backend", async () => {
+    const home = join(dir, "crash-home");
+    const state = join(home, "state");
+    const { child, info } = await upWithPools(ONE_EACH, home);
+    const statePath = join(state, `${info.clusterId}.json`);
+    const record = () => JSON.parse(readFileSync(statePath, "utf8")) as ClusterRecord;
+    const ls = async () => JSON.parse((await execa("node", [bin, "ls", "--json"], { cwd: root, env: { ...env, DASKQ_HOME: home }, extendEnv: false })).stdout) as Array<Record<string, unknown>>;
+    let live: ClusterRecord | undefined;
+    try {
+      expect(await eventually(() => record().jobs.length === 1 && record().pools?.[0]?.jobs.length === 1, 90_000, 500)).toBe(true);
+      live = record();
+      expect(readdirSync(state).filter((f) => f.endsWith(".json"))).toEqual([`${info.clusterId}.json`]);
+      expect([live.pool, live.backend, live.submitsVia]).toEqual(["cpu", "local", "local"]);
+      expect(live.pools?.map((p) => [p.name, p.poolId, p.backend, p.submitsVia])).toEqual([["gpu", `${info.clusterId}-gpu`, "slurm", "local"]]);
+      const gpuJob = live.pools?.[0]?.jobs[0]?.id as string;
+      const cpuJob = live.jobs[0]?.id as string;
+      expect(await slurmJobsNamed(`dask-worker-${info.clusterId}-gpu`)).toEqual([expect.stringMatching(new RegExp(`^${gpuJob} gpu `))]);
+      const listed = await ls();
+      expect(listed.map((c) => [c["clusterId"], c["condition"], c["jobs"], c["pools"]])).toEqual([
+        [
+          info.clusterId,
+          "live",
+          [cpuJob, gpuJob],
+          [
+            { name: "cpu", backend: "local", submitsVia: "local", jobs: [cpuJob] },
+            { name: "gpu", backend: "slurm", submitsVia: "local", jobs: [gpuJob] },
+          ],
+        ],
+      ]);
+      expect(await eventually(async () => (await findProcessesInSessions([Number(cpuJob)])).length > 0, 30_000)).toBe(true);
+    } finally {
+      child.kill("SIGKILL");
+    }
+    await child;
+    const cpuJob = live?.jobs[0]?.id as string;
+    const gpuJob = live?.pools?.[0]?.jobs[0]?.id as string;
+    // The watchdog: the local job through the local backend, the Slurm job through scancel.
+    expect(await eventually(async () => (await findProcessesInSessions([Number(cpuJob)])).length === 0, 60_000, 500)).toBe(true);
+    expect(await eventually(async () => (await slurmJobsNamed(`dask-worker-${info.clusterId}-gpu`, "PENDING,RUNNING,CONFIGURING,COMPLETING")).length === 0, 60_000, 1_000)).toBe(true);
+    expect(await eventually(async () => (await ls())[0]?.["condition"] === "dead-cleaned", 60_000, 500)).toBe(true);
+    const cleaned = record();
+    expect([...(cleaned.cleanup?.cancelled ?? [])].sort()).toEqual([cpuJob, gpuJob].sort());
+    expect(cleaned.cleanup?.error).toBeUndefined();
+    expect(cleaned.pools?.[0]?.runnerTempDirs).toEqual([]);
+    const forgotten = JSON.parse((await execa("node", [bin, "cleanup", "--json"], { cwd: root, env: { ...env, DASKQ_HOME: home }, extendEnv: false })).stdout) as Array<Record<string, unknown>>;
+    expect(forgotten.map((c) => [c["clusterId"], c["removed"]])).toEqual([[info.clusterId, true]]);
+    expect(existsSync(statePath)).toBe(false);
+  }, 240_000);
 });

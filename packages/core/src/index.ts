@@ -103,9 +103,12 @@ export { clientTlsEnv, createClusterTls, readUserTls, tlsArguments, type Cluster
 export {
   clusterCondition,
   listClusterRecords,
+  poolParts,
   readClusterRecord,
+  recordedJobs,
   type ClusterCondition,
   type ClusterRecord,
+  type PoolRecord,
   type RecordedJob,
   type CleanupReport,
 } from "./ownership/cluster-record.js";

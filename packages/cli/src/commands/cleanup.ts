@@ -1,5 +1,5 @@
 import { rm } from "node:fs/promises";
-import { cleanUpCluster, clusterCondition, isAlive, listClusterRecords, stateDirectory } from "@daskq/core";
+import { cleanUpCluster, clusterCondition, isAlive, listClusterRecords, recordedJobs, stateDirectory } from "@daskq/core";
 import type { DependencyContainer } from "tsyringe";
 import { consoleLogger } from "../console-logger.js";
 import { parseSimpleArgs } from "../simple-args.js";
@@ -8,7 +8,7 @@ import { describeRecord } from "./ls.js";
 export const CLEANUP_HELP = `Usage: daskq cleanup [CLUSTER...] [--json] [-v]
 
 Cancels what dead clusters left (see daskq ls): every job they recorded, queued jobs first, in one
-call per cluster through the cluster's own backend; removes their temporary directories; then
+call per cluster (per pool for a cluster with several) through the cluster's (pool's) own backend; removes their temporary directories; then
 forgets them. Clusters whose daskq process still runs, or runs on another host, are never touched.
 Without CLUSTER ids, every dead cluster of this host is cleaned.`;
 
@@ -45,7 +45,7 @@ export async function cleanup(argv: string[], container: DependencyContainer): P
     results.push({ ...describeRecord(after), removed: done });
     if (!values.json) {
       const what = after.cleanup?.cancelled.length ? `cancelled ${after.cleanup.cancelled.join(" ")}` : "no jobs to cancel";
-      process.stdout.write(`${record.clusterId}: ${done ? `${what}; forgotten` : `NOT clean: ${after.cleanup?.error ?? `still alive: ${after.jobs.map((j) => j.id).join(" ")}`}`}\n`);
+      process.stdout.write(`${record.clusterId}: ${done ? `${what}; forgotten` : `NOT clean: ${after.cleanup?.error ?? `still alive: ${recordedJobs(after).map((j) => j.id).join(" ")}`}`}\n`);
     }
   }
   for (const id of wanted) {

@@ -1,4 +1,4 @@
-import { clusterCondition, listClusterRecords, stateDirectory, type ClusterRecord } from "@daskq/core";
+import { clusterCondition, listClusterRecords, poolParts, recordedJobs, stateDirectory, type ClusterRecord } from "@daskq/core";
 import { parseSimpleArgs } from "../simple-args.js";
 
 export const LS_HELP = `Usage: daskq ls [--json]
@@ -10,10 +10,12 @@ Lists the clusters recorded in your state directory ($DASKQ_HOME/state, default 
   dead-cleaned     its process died; the watchdog or daskq cleanup cancelled what it left
   other-host       its process runs (or ran) on another host that shares this home directory
 
+A cluster with several pools has one record; BACKEND then lists each pool's (cpu=slurm,gpu=sge).
 A cluster that closed normally leaves no record.`;
 
 /** One row of `daskq ls --json`. */
 export function describeRecord(record: ClusterRecord) {
+  const parts = poolParts(record);
   return {
     clusterId: record.clusterId,
     condition: clusterCondition(record),
@@ -23,7 +25,10 @@ export function describeRecord(record: ClusterRecord) {
     pid: record.owner.pid,
     createdAt: record.createdAt,
     schedulerAddress: record.schedulerAddress ?? null,
-    jobs: record.jobs.map((j) => j.id),
+    /** Jobs of every pool. */
+    jobs: recordedJobs(record).map((j) => j.id),
+    /** With several pools: each pool's backend and jobs; null for a cluster of one. */
+    pools: record.pools ? parts.map((p) => ({ name: p.pool ?? "", backend: p.backend, submitsVia: p.submitsVia, jobs: p.jobs.map((j) => j.id) })) : null,
     cleanup: record.cleanup ?? null,
   };
 }
@@ -45,7 +50,7 @@ export async function ls(argv: string[]): Promise<number> {
     return 0;
   }
   const table = [["CLUSTER", "CONDITION", "BACKEND", "VIA", "HOST", "PID", "JOBS", "CREATED", "SCHEDULER"]];
-  for (const r of rows) table.push([r.clusterId, r.condition, r.backend, r.submitsVia, r.host, String(r.pid), String(r.jobs.length), r.createdAt, r.schedulerAddress ?? "-"]);
+  for (const r of rows) table.push([r.clusterId, r.condition, r.pools ? r.pools.map((p) => `${p.name}=${p.backend}`).join(",") : r.backend, r.submitsVia, r.host, String(r.pid), String(r.jobs.length), r.createdAt, r.schedulerAddress ?? "-"]);
   const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
   for (const row of table) process.stdout.write(`${row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd()}\n`);
   return 0;

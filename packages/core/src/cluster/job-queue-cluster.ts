@@ -141,6 +141,8 @@ interface Parts {
   readonly tls: ClusterTls | undefined;
   /** `client.env` beside daskq's own TLS files, when daskq made them. */
   readonly clientEnvFile: string | undefined;
+  /** The cluster's state file and watchdog (each pool records its jobs through `ownership.pool(name)`). */
+  readonly ownership: ClusterOwnership;
 }
 
 /** A pool's backend and configuration, before anything is started. */
@@ -214,7 +216,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
     const poolOptions = poolsOf(options);
     const setups: PoolSetup[] = [];
     const pools: WorkerPool[] = [];
-    const ownerships: ClusterOwnership[] = [];
+    let ownership: ClusterOwnership | undefined;
     let scheduler: LaunchedScheduler | undefined;
     let tls: ClusterTls | undefined;
     let connection: SchedulerConnection | undefined;
@@ -245,16 +247,17 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
         specs.push(resourceArgs.length > 0 ? { ...spec, workerExtraArgs: [...spec.workerExtraArgs, ...resourceArgs] } : spec);
       }
       const stateDir = options.stateDirectory ?? stateDirectory(options.env ?? process.env);
-      for (const [i, setup] of setups.entries()) {
-        ownerships.push(
-          await ClusterOwnership.open(
-            { clusterId: poolId(clusterId, setups, i), backend: setup.descriptor.name, backendOptions: recordedBackendOptions((specs[i] as JobSpec).backendOptions, setup.config.keys, setup.config.section), runner: setup.runner, ssh: sshOfRunner(setup.config, setup.options.runner ?? options.runner) },
-            { stateDirectory: stateDir, watchdog: options.watchdog },
-            logger,
-          ),
-        );
-      }
-      const ownership = ownerships[0] as ClusterOwnership;
+      // ONE state file for the cluster, recording each pool's backend, runner and jobs.
+      const owned = setups.map((setup, i) => ({
+        name: setup.options.name,
+        poolId: poolId(clusterId, setups, i),
+        backend: setup.descriptor.name,
+        backendOptions: recordedBackendOptions((specs[i] as JobSpec).backendOptions, setup.config.keys, setup.config.section),
+        runner: setup.runner,
+        ssh: sshOfRunner(setup.config, setup.options.runner ?? options.runner),
+      }));
+      ownership = await ClusterOwnership.open({ clusterId, pools: owned }, { stateDirectory: stateDir, watchdog: options.watchdog }, logger);
+      const firstOwned = ownership.pool(first.options.name);
       tls = await resolveClusterTls(options.tls, schedulerOptions.address, join(daskqHome(options.env ?? process.env), "tls", clusterId), clusterId);
       if (tls?.directory) await ownership.recordLocalTempDir(tls.directory);
       if (!schedulerOptions.address) {
@@ -266,7 +269,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
           interface: schedulerOptions.interface,
           protocol: tls ? "tls" : schedulerOptions.protocol,
           extraArgs: [
-            ...(tls ? await schedulerTlsArguments(tls, placement === "remote" ? ownership.wrapRunner(runner) : undefined) : []),
+            ...(tls ? await schedulerTlsArguments(tls, placement === "remote" ? firstOwned.wrapRunner(runner) : undefined) : []),
             // Adaptivity across pools asks the scheduler what its unrunnable tasks need (`PoolsAdaptive`),
             // and each daskq process attached to it gets its own worker status subscription.
             ...(placement === "local" ? ["--preload", SCHEDULER_PRELOAD] : []),
@@ -277,10 +280,10 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
         if (placement === "job") {
           // The default pool's backend checks its credentials (prepare) before the scheduler job is submitted.
           const spec = specs[0] as JobSpec;
-          schedulerBackend = ownership.wrapBackend(first.descriptor.create({ runner: ownership.wrapRunner(runner), logger, options: spec.backendOptions, clusterId }));
+          schedulerBackend = firstOwned.wrapBackend(first.descriptor.create({ runner: firstOwned.wrapRunner(runner), logger, options: spec.backendOptions, clusterId }));
           if (!schedulerBackend.launchScheduler) throw new ConfigError(`"job" needs a backend that runs the scheduler as a job; ${first.descriptor.name} does not`, { keyPath: placementKey });
           await schedulerBackend.prepare?.();
-          scheduler = await schedulerBackend.launchScheduler({ spec, logger, onSubmitted: (id) => ownership.recordJobs([id]), ...(tls ? { tls: tls.pem } : {}) });
+          scheduler = await schedulerBackend.launchScheduler({ spec, logger, onSubmitted: (id) => firstOwned.recordJobs([id]), ...(tls ? { tls: tls.pem } : {}) });
         } else {
           scheduler =
             placement === "remote"
@@ -289,9 +292,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
         }
       }
       const address = scheduler?.address ?? (schedulerOptions.address as string);
-      for (const [i, owned] of ownerships.entries()) {
-        await owned.recordScheduler(address, i === 0 && scheduler instanceof SchedulerProcess ? scheduler.workDirectory : undefined);
-      }
+      await ownership.recordScheduler(address, scheduler instanceof SchedulerProcess ? scheduler.workDirectory : undefined);
       connection = new SchedulerConnection(address, tls ? { tls: tls.files } : {});
       const clientEnvFile = tls ? await writeClientEnvFile(tls, address) : undefined;
       watch = await WorkerWatch.open(connection, { name: `daskq-worker-status-${clusterId}`, checkIntervalMs: options.workerCheckIntervalMs, logger });
@@ -309,11 +310,11 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
       };
       for (const [i, setup] of setups.entries()) {
         const id = poolId(clusterId, setups, i);
-        const owned = ownerships[i] as ClusterOwnership;
+        const poolOwnership = ownership.pool(setup.options.name);
         const spec = specs[i] as JobSpec;
         // With "job" placement the default pool's backend exists already, prepared: it launched the scheduler.
         const early = i === 0 ? schedulerBackend : undefined;
-        const backend = early ?? owned.wrapBackend(setup.descriptor.create({ runner: owned.wrapRunner(setup.runner), logger, options: spec.backendOptions, clusterId: id }));
+        const backend = early ?? poolOwnership.wrapBackend(setup.descriptor.create({ runner: poolOwnership.wrapRunner(setup.runner), logger, options: spec.backendOptions, clusterId: id }));
         try {
           if (!early) await backend.prepare?.();
         } catch (error) {
@@ -322,16 +323,16 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
         }
         const output = await clusterOutputLocation(setup.runner, id, spec.logDirectory);
         // A dead owner's cleanup removes it as close() does (a `log-directory` is never removed).
-        if (output.owned) await owned.recordRunnerDirectory(output.owned);
+        if (output.owned) await poolOwnership.recordRunnerDirectory(output.owned);
         const { minimumJobs = 0, maximumJobs = Infinity, resources = {} } = setup.options;
         pools.push(
           new WorkerPool(
-            { name: setup.options.name, poolId: id, descriptor: setup.descriptor, config: setup.config, spec, backend, output, runner: setup.runner, ownsRunner: setup.ownsRunner, ownership: owned, resources, minimumJobs, maximumJobs },
+            { name: setup.options.name, poolId: id, descriptor: setup.descriptor, config: setup.config, spec, backend, output, runner: setup.runner, ownsRunner: setup.ownsRunner, ownership: poolOwnership, resources, minimumJobs, maximumJobs },
             context,
           ),
         );
       }
-      const parts: Parts = { pools, scheduler, connection, watch, clusterId, linkTemplate, tls, clientEnvFile };
+      const parts: Parts = { pools, scheduler, connection, watch, clusterId, linkTemplate, tls, clientEnvFile, ownership };
       cluster = new JobQueueCluster(parts, options, logger);
       return cluster;
     } catch (error) {
@@ -342,7 +343,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
       if (schedulerBackend && !pools.some((pool) => pool.parts.backend === schedulerBackend)) await schedulerBackend.close?.();
       for (const setup of setups) if (setup.ownsRunner) await setup.runner.close();
       await removeClusterTls(tls);
-      for (const owned of ownerships) await owned.closed();
+      await ownership?.closed();
       throw error;
     }
   }
@@ -427,7 +428,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
     return this.defaultPool.parts.config;
   }
 
-  /** Unique id of this cluster: names its state file (`daskq ls`); a further pool's state file is `<clusterId>-<pool>`. */
+  /** Unique id of this cluster: names its ONE state file (`daskq ls`), which records the jobs of every pool. */
   get clusterId(): string {
     return this.parts.clusterId;
   }
@@ -597,7 +598,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
   private async doClose(): Promise<void> {
     const { connection, scheduler, pools } = this.parts;
     const watch = this.parts.watch;
-    for (const pool of pools) await pool.parts.ownership.closing();
+    await this.parts.ownership.closing();
     await this.stopAdapting();
     await Promise.all(
       pools.map(async (pool) => {
@@ -614,7 +615,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
     await scheduler?.stop();
     for (const pool of pools) await pool.release();
     await removeClusterTls(this.parts.tls);
-    for (const pool of [...pools].reverse()) await pool.parts.ownership.closed();
+    await this.parts.ownership.closed();
     this.removeShutdownHook?.();
     this.emit("closed");
   }

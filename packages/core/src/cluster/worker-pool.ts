@@ -11,7 +11,7 @@ import type { CommandRunner } from "../runner/command-runner.js";
 import type { SchedulerConnection } from "../scheduler/scheduler-connection.js";
 import type { WorkerInfo } from "../scheduler/worker-info.js";
 import type { TlsPem } from "../security/cluster-certificates.js";
-import type { ClusterOwnership } from "../ownership/cluster-ownership.js";
+import type { PoolOwnership } from "../ownership/pool-ownership.js";
 import type { ClusterEvents } from "./cluster-events.js";
 import type { OutputLocation } from "./output-directory.js";
 import { Reconciler } from "./reconciler.js";
@@ -20,7 +20,7 @@ import { snapshotJob, type JobSnapshot } from "./tracked-job.js";
 /** What a pool is made of, resolved and prepared by `JobQueueCluster.create`. */
 export interface WorkerPoolParts {
   readonly name: string;
-  /** The id its backend, state file, job names and output directory use: the cluster id for the first pool, `<clusterId>-<name>` for the others. */
+  /** The id its backend, job names and output directory use: the cluster id for the first pool, `<clusterId>-<name>` for the others. */
   readonly poolId: string;
   readonly descriptor: BackendDescriptor;
   readonly config: ResolvedConfig;
@@ -31,7 +31,8 @@ export interface WorkerPoolParts {
   readonly output: OutputLocation;
   readonly runner: CommandRunner;
   readonly ownsRunner: boolean;
-  readonly ownership: ClusterOwnership;
+  /** Its part of the cluster's state file. */
+  readonly ownership: PoolOwnership;
   readonly resources: Readonly<Record<string, number>>;
   readonly minimumJobs: number;
   readonly maximumJobs: number;

@@ -5,7 +5,7 @@ import { isTerminal } from "../job/job-state.js";
 import type { Logger } from "../logger.js";
 import { writeFileAtomic } from "./atomic-file.js";
 import { backendFromRecord, type RebuiltBackend } from "./backend-from-record.js";
-import type { CleanupReport, ClusterRecord } from "./cluster-record.js";
+import { poolParts, type CleanupReport, type ClusterRecord } from "./cluster-record.js";
 
 /** Limits of a cleanup. */
 export interface CleanupOptions {
@@ -14,49 +14,79 @@ export interface CleanupOptions {
   readonly cancelRetryMs?: number;
   /** Wait this long for the batch system to confirm that the jobs ended. Default 60 000 ms. */
   readonly confirmMs?: number;
-  /** The backend, when already rebuilt (the watchdog prepares it before it is needed). */
-  readonly rebuilt?: RebuiltBackend;
+  /** The backends, when already rebuilt (the watchdog prepares them before they are needed), in the order of `poolParts`. */
+  readonly rebuilt?: ReadonlyArray<RebuiltBackend | undefined>;
   readonly container?: DependencyContainer;
 }
 
+/** What the cleanup of one pool's part left. */
+interface PartResult {
+  readonly cancelled: readonly string[];
+  readonly left: readonly string[];
+  readonly error?: string;
+}
+
 /**
- * Cleans up what a dead cluster left: cancels every recorded job in ONE backend call, queued jobs
- * first, retrying while the batch system is unreachable; waits until the batch system confirms;
- * removes the cluster's temporary directories; and rewrites the state file as `cleaned` with a
- * report. The caller must have made sure that the owner is dead.
+ * Cleans up what a dead cluster left: for each of its pools (one for most clusters; see
+ * `poolParts`), through that pool's own backend, cancels every recorded job in ONE backend call,
+ * queued jobs first, retrying while the batch system is unreachable, and waits until the batch
+ * system confirms; removes the cluster's temporary directories; and rewrites the state file as
+ * `cleaned` with a report. Pools are cleaned side by side. The caller must have made sure that the
+ * owner is dead.
  */
 export async function cleanUpCluster(path: string, record: ClusterRecord, options: CleanupOptions): Promise<ClusterRecord> {
-  const { logger } = options;
-  const ids = [...record.jobs.filter((j) => j.state === "queued"), ...record.jobs.filter((j) => j.state !== "queued")].map((j) => j.id);
-  let report: CleanupReport = { at: new Date().toISOString(), cancelled: [], left: ids };
-  let rebuilt: RebuiltBackend | undefined;
-  try {
-    rebuilt = options.rebuilt ?? (await backendFromRecord(record, logger, options.container));
-    if (ids.length > 0) {
-      await cancelWithRetry(rebuilt.backend, ids, options.cancelRetryMs ?? 600_000, logger);
-      logger.info(`cancelled ${ids.length} job(s) of ${record.clusterId}: ${ids.join(" ")}`);
-      const left = await waitUntilEnded(rebuilt.backend, ids, options.confirmMs ?? 60_000, logger);
-      report = { at: new Date().toISOString(), cancelled: ids, left };
-    }
-    await removeTempDirs(record, rebuilt, logger);
-  } catch (error) {
-    report = { ...report, error: (error as Error).message };
-    logger.error(`cleanup of ${record.clusterId} failed: ${(error as Error).message}`);
-  } finally {
-    await rebuilt?.backend.close?.().catch(() => undefined);
-    await rebuilt?.runner.close().catch(() => undefined);
-  }
-  const done = report.error === undefined;
+  const parts = poolParts(record);
+  const results = await Promise.all(parts.map((part, i) => cleanUpPart(part, options.rebuilt?.[i], options)));
+  const errors = results.flatMap((r) => (r.error === undefined ? [] : [r.error]));
+  const report: CleanupReport = {
+    at: new Date().toISOString(),
+    cancelled: results.flatMap((r) => r.cancelled),
+    left: results.flatMap((r) => r.left),
+    ...(errors.length > 0 ? { error: errors.join("; ") } : {}),
+  };
+  const leftOf = (part: ClusterRecord, result: PartResult) => ({
+    jobs: part.jobs.filter((j) => result.left.includes(j.id)),
+    runnerTempDirs: result.error === undefined ? [] : part.runnerTempDirs,
+  });
+  const first = results[0] as PartResult;
   const cleaned: ClusterRecord = {
     ...record,
-    phase: done ? "cleaned" : record.phase,
-    jobs: record.jobs.filter((j) => report.left.includes(j.id)),
-    localTempDirs: done ? [] : record.localTempDirs,
-    runnerTempDirs: done ? [] : record.runnerTempDirs,
+    phase: errors.length === 0 ? "cleaned" : record.phase,
+    ...leftOf(record, first),
+    localTempDirs: first.error === undefined ? [] : record.localTempDirs,
+    ...(record.pools ? { pools: record.pools.map((pool, i) => ({ ...pool, ...leftOf(parts[i + 1] as ClusterRecord, results[i + 1] as PartResult) })) } : {}),
     cleanup: report,
   };
   await writeFileAtomic(path, `${JSON.stringify(cleaned, null, 1)}\n`);
   return cleaned;
+}
+
+/** Cancels one pool's jobs through its own backend (rebuilt unless given) and removes its directories. */
+async function cleanUpPart(part: ClusterRecord, given: RebuiltBackend | undefined, options: CleanupOptions): Promise<PartResult> {
+  const { logger } = options;
+  const ids = [...part.jobs.filter((j) => j.state === "queued"), ...part.jobs.filter((j) => j.state !== "queued")].map((j) => j.id);
+  let result: PartResult = { cancelled: [], left: ids };
+  let rebuilt = given;
+  try {
+    if (ids.length > 0 || part.runnerTempDirs.length > 0) {
+      rebuilt ??= await backendFromRecord(part, logger, options.container);
+      if (ids.length > 0) {
+        await cancelWithRetry(rebuilt.backend, ids, options.cancelRetryMs ?? 600_000, logger);
+        logger.info(`cancelled ${ids.length} job(s) of ${part.clusterId}: ${ids.join(" ")}`);
+        const left = await waitUntilEnded(rebuilt.backend, ids, options.confirmMs ?? 60_000, logger);
+        result = { cancelled: ids, left };
+      }
+      await removeRunnerDirs(part, rebuilt, logger);
+    }
+    for (const dir of part.localTempDirs) await rm(dir, { recursive: true, force: true });
+  } catch (error) {
+    result = { ...result, error: `${part.clusterId}: ${(error as Error).message}` };
+    logger.error(`cleanup of ${part.clusterId} failed: ${(error as Error).message}`);
+  } finally {
+    await rebuilt?.backend.close?.().catch(() => undefined);
+    await rebuilt?.runner.close().catch(() => undefined);
+  }
+  return result;
 }
 
 async function cancelWithRetry(backend: Backend, ids: readonly string[], retryMs: number, logger: Logger): Promise<void> {
@@ -92,9 +122,8 @@ async function waitUntilEnded(backend: Backend, ids: readonly string[], timeoutM
   }
 }
 
-async function removeTempDirs(record: ClusterRecord, rebuilt: RebuiltBackend, logger: Logger): Promise<void> {
-  for (const dir of record.localTempDirs) await rm(dir, { recursive: true, force: true });
-  if (record.runnerTempDirs.length === 0) return;
-  const result = await rebuilt.runner.run("rm", ["-rf", "--", ...record.runnerTempDirs]);
-  if (result.exitCode !== 0) logger.warn(`could not remove ${record.runnerTempDirs.join(" ")}: ${result.stderr.trim()}`);
+async function removeRunnerDirs(part: ClusterRecord, rebuilt: RebuiltBackend, logger: Logger): Promise<void> {
+  if (part.runnerTempDirs.length === 0) return;
+  const result = await rebuilt.runner.run("rm", ["-rf", "--", ...part.runnerTempDirs]);
+  if (result.exitCode !== 0) logger.warn(`could not remove ${part.runnerTempDirs.join(" ")}: ${result.stderr.trim()}`);
 }

@@ -1,10 +1,11 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { Backend, SubmitRequest } from "../backend/backend.js";
+import { DaskqError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { CommandRunner } from "../runner/command-runner.js";
 import { ClusterStateFile } from "./cluster-state-file.js";
-import type { RecordedJob } from "./cluster-record.js";
+import type { ClusterRecord, PoolRecord } from "./cluster-record.js";
+import { PoolOwnership, type PoolHoldings } from "./pool-ownership.js";
 import { currentProcess } from "./process-identity.js";
 import { startWatchdog, type WatchdogHandle } from "./watchdog.js";
 
@@ -16,9 +17,11 @@ export interface OwnershipOptions {
   readonly watchdog?: boolean;
 }
 
-/** Facts about a cluster that its state file records from the start. */
-export interface OwnedCluster {
-  readonly clusterId: string;
+/** Facts about one pool of a cluster that the state file records from the start. */
+export interface OwnedPool {
+  readonly name: string;
+  /** The id its backend is created with: the cluster id for the first pool, `<clusterId>-<name>` for the others. */
+  readonly poolId: string;
   readonly backend: string;
   readonly backendOptions: Readonly<Record<string, unknown>>;
   /** The runner the backend submits through. */
@@ -27,28 +30,45 @@ export interface OwnedCluster {
   readonly ssh?: { readonly destination: string; readonly acceptNewHostKey: boolean };
 }
 
+/** Facts about a cluster that its state file records from the start. */
+export interface OwnedCluster {
+  readonly clusterId: string;
+  /** Its pools, the first (default) one first; at least one. */
+  readonly pools: readonly OwnedPool[];
+}
+
 /**
- * Crash-safe job ownership of one cluster: its state file, kept current, and its watchdog.
- * The cluster's backend and runner are wrapped so that every submitted job id and every temporary
- * directory is on disk BEFORE `submit()` / `makeTempDir()` returns to the cluster.
+ * Crash-safe job ownership of one cluster: its ONE state file, kept current, and its watchdog.
+ * Each pool's backend and runner are wrapped (`pool(name)`) so that every submitted job id and
+ * every temporary directory is on disk, under its pool, BEFORE `submit()` / `makeTempDir()`
+ * returns to the cluster; after a crash each pool's jobs are cancelled through its own backend.
  */
 export class ClusterOwnership {
+  private readonly pools = new Map<string, PoolOwnership>();
+
   private constructor(
     private readonly file: ClusterStateFile,
+    poolNames: readonly string[],
     private readonly watchdog: WatchdogHandle | undefined,
     private readonly watchdogLog: string,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    for (const [index, name] of poolNames.entries()) {
+      this.pools.set(name, new PoolOwnership((change) => this.save((r) => changePool(r, index, change))));
+    }
+  }
 
   /** Writes the cluster's state file, then starts its watchdog. */
   static async open(cluster: OwnedCluster, options: OwnershipOptions, logger: Logger): Promise<ClusterOwnership> {
+    const [first, ...further] = cluster.pools;
+    if (!first) throw new DaskqError("ownership", `cluster ${cluster.clusterId} has no pool`);
     const file = await ClusterStateFile.create(options.stateDirectory, {
       version: 1,
       clusterId: cluster.clusterId,
-      backend: cluster.backend,
-      backendOptions: cluster.backendOptions,
-      submitsVia: cluster.runner.description,
-      ...(cluster.ssh ? { ssh: cluster.ssh } : {}),
+      backend: first.backend,
+      backendOptions: first.backendOptions,
+      submitsVia: first.runner.description,
+      ...(first.ssh ? { ssh: first.ssh } : {}),
       owner: currentProcess(),
       watchdog: undefined,
       cwd: process.cwd(),
@@ -58,6 +78,7 @@ export class ClusterOwnership {
       jobs: [],
       localTempDirs: [],
       runnerTempDirs: [],
+      ...(further.length > 0 ? { pool: first.name, pools: further.map(poolRecord) } : {}),
     });
     let watchdog: WatchdogHandle | undefined;
     const watchdogLog = join(options.stateDirectory, `${cluster.clusterId}.log`);
@@ -72,12 +93,29 @@ export class ClusterOwnership {
       await rm(watchdogLog, { force: true });
       throw error;
     }
-    return new ClusterOwnership(file, watchdog, watchdogLog, logger);
+    return new ClusterOwnership(
+      file,
+      cluster.pools.map((p) => p.name),
+      watchdog,
+      watchdogLog,
+      logger,
+    );
   }
 
   /** Path of the state file. */
   get statePath(): string {
     return this.file.path;
+  }
+
+  /**
+   * The ownership of the pool called `name`: its jobs and runner directories.
+   *
+   * @throws DaskqError for a pool the cluster was not opened with.
+   */
+  pool(name: string): PoolOwnership {
+    const pool = this.pools.get(name);
+    if (!pool) throw new DaskqError("ownership", `no pool named ${JSON.stringify(name)} in the state file ${this.file.path}`);
+    return pool;
   }
 
   /** Records the scheduler's address and its temporary directory (when daskq started it). */
@@ -88,49 +126,6 @@ export class ClusterOwnership {
   /** Records a private directory on this machine (e.g. the TLS files) to remove after a crash. */
   recordLocalTempDir(directory: string): Promise<void> {
     return this.save((r) => ({ ...r, localTempDirs: [...r.localTempDirs, directory] }));
-  }
-
-  /**
-   * Records a directory on the runner's host that daskq made for the cluster (its own job output
-   * directory) to remove after a crash, as close() removes it.
-   */
-  recordRunnerDirectory(directory: string): Promise<void> {
-    return this.save((r) => ({ ...r, runnerTempDirs: [...r.runnerTempDirs, directory] }));
-  }
-
-  /** The runner, with every temporary directory it makes recorded before it is returned. */
-  wrapRunner(runner: CommandRunner): CommandRunner {
-    const makeTempDir = async (prefix: string): Promise<string> => {
-      const dir = await runner.makeTempDir(prefix);
-      await this.save((r) => ({ ...r, runnerTempDirs: [...r.runnerTempDirs, dir] }));
-      return dir;
-    };
-    return forwardingProxy(runner, { makeTempDir });
-  }
-
-  /** Records submitted jobs (queued) so that a watchdog cancels them after a crash. */
-  recordJobs(ids: readonly string[]): Promise<void> {
-    return this.save((r) => ({ ...r, jobs: [...r.jobs, ...ids.map((id): RecordedJob => ({ id, state: "queued" }))] }));
-  }
-
-  /** The backend, with every submitted job id recorded before `submit()` returns. */
-  wrapBackend(backend: Backend): Backend {
-    const submit = async (request: SubmitRequest): Promise<string[]> => {
-      const ids = await backend.submit(request);
-      await this.recordJobs(ids);
-      return ids;
-    };
-    return forwardingProxy(backend, { submit });
-  }
-
-  /** A job runs: it is cancelled after the queued ones. */
-  jobRunning(id: string): void {
-    void this.save((r) => ({ ...r, jobs: r.jobs.map((j) => (j.id === id ? { id, state: "running" } : j)) }));
-  }
-
-  /** A job ended: nothing is left to cancel for it. */
-  jobEnded(id: string): void {
-    void this.save((r) => ({ ...r, jobs: r.jobs.filter((j) => j.id !== id) }));
   }
 
   /** close() started: a death from here on still gets cleaned up. */
@@ -155,13 +150,23 @@ export class ClusterOwnership {
   }
 }
 
-/** `target` with some methods replaced; everything else (also methods added later) is forwarded. */
-function forwardingProxy<T extends object>(target: T, overrides: Partial<T>): T {
-  return new Proxy(target, {
-    get(t, property) {
-      if (Object.hasOwn(overrides, property)) return (overrides as Record<PropertyKey, unknown>)[property];
-      const value = Reflect.get(t, property, t);
-      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(t) : value;
-    },
-  });
+/** A further pool as the state file records it at the start: no jobs, no directories yet. */
+function poolRecord(pool: OwnedPool): PoolRecord {
+  return {
+    name: pool.name,
+    poolId: pool.poolId,
+    backend: pool.backend,
+    backendOptions: pool.backendOptions,
+    submitsVia: pool.runner.description,
+    ...(pool.ssh ? { ssh: pool.ssh } : {}),
+    jobs: [],
+    runnerTempDirs: [],
+  };
+}
+
+/** The record with the holdings of pool `index` changed (0: the first pool, at the top level). */
+function changePool(record: ClusterRecord, index: number, change: (holdings: PoolHoldings) => PoolHoldings): ClusterRecord {
+  if (index === 0) return { ...record, ...change({ jobs: record.jobs, runnerTempDirs: record.runnerTempDirs }) };
+  const pools = (record.pools ?? []).map((pool, i) => (i === index - 1 ? { ...pool, ...change({ jobs: pool.jobs, runnerTempDirs: pool.runnerTempDirs }) } : pool));
+  return { ...record, pools };
 }

@@ -21,8 +21,29 @@ export interface CleanupReport {
 }
 
 /**
+ * A further pool of a cluster with several (see `ClusterRecord.pools`): enough to rebuild ITS
+ * backend and cancel its jobs.
+ */
+export interface PoolRecord {
+  /** The pool's name, e.g. `gpu`. */
+  readonly name: string;
+  /** The id its backend was created with, `<clusterId>-<name>` (its job names carry it). */
+  readonly poolId: string;
+  readonly backend: string;
+  readonly backendOptions: Readonly<Record<string, unknown>>;
+  readonly submitsVia: string;
+  readonly ssh?: { readonly destination: string; readonly acceptNewHostKey: boolean };
+  /** Jobs of this pool not yet known to have ended, in submission order. */
+  readonly jobs: readonly RecordedJob[];
+  /** Directories daskq made on this pool's runner host. */
+  readonly runnerTempDirs: readonly string[];
+}
+
+/**
  * The state file of one cluster (`<state dir>/<clusterId>.json`, mode 0600): enough for another
- * process to rebuild its backend and cancel its jobs when the owning process died without closing.
+ * process to rebuild its backends and cancel its jobs when the owning process died without closing.
+ * A cluster with several pools has ONE state file: the backend, jobs and runner directories at the
+ * top level are its first pool's (`pool`), each further pool's are in `pools`.
  */
 export interface ClusterRecord {
   readonly version: 1;
@@ -49,7 +70,44 @@ export interface ClusterRecord {
   /** Temporary directories on this machine (the scheduler's) and on the runner's host (scripts). */
   readonly localTempDirs: readonly string[];
   readonly runnerTempDirs: readonly string[];
+  /** With several pools: the name of the first pool, whose backend, jobs and runner directories are the ones above. */
+  readonly pool?: string;
+  /** With several pools: the further ones, each cancelled through its own backend. */
+  readonly pools?: readonly PoolRecord[];
   readonly cleanup?: CleanupReport;
+}
+
+/**
+ * A cluster's record split by pool, each part a record of its own: the first pool's is the record
+ * without `pools`; a further pool's has that pool's backend, runner, jobs and runner directories
+ * under its pool id, and no directories on this machine. What the watchdog and `daskq cleanup`
+ * cancel through each pool's own backend.
+ */
+export function poolParts(record: ClusterRecord): ClusterRecord[] {
+  const { pools = [], ...first } = record;
+  return [
+    first,
+    ...pools.map((pool): ClusterRecord => {
+      const { ssh: _ssh, ...withoutSsh } = first;
+      return {
+        ...withoutSsh,
+        clusterId: pool.poolId,
+        pool: pool.name,
+        backend: pool.backend,
+        backendOptions: pool.backendOptions,
+        submitsVia: pool.submitsVia,
+        ...(pool.ssh ? { ssh: pool.ssh } : {}),
+        jobs: pool.jobs,
+        localTempDirs: [],
+        runnerTempDirs: pool.runnerTempDirs,
+      };
+    }),
+  ];
+}
+
+/** Every job the record holds, of every pool. */
+export function recordedJobs(record: ClusterRecord): RecordedJob[] {
+  return poolParts(record).flatMap((part) => part.jobs);
 }
 
 /** How a recorded cluster is doing. */
@@ -67,7 +125,7 @@ export type ClusterCondition =
 export function clusterCondition(record: ClusterRecord): ClusterCondition {
   if (!isLocal(record.owner)) return "other-host";
   if (isAlive(record.owner)) return "live";
-  const leftovers = record.jobs.length + record.localTempDirs.length + record.runnerTempDirs.length;
+  const leftovers = poolParts(record).reduce((sum, part) => sum + part.jobs.length + part.localTempDirs.length + part.runnerTempDirs.length, 0);
   return leftovers === 0 ? "dead-cleaned" : "dead-with-jobs";
 }
 
@@ -87,6 +145,7 @@ export async function readClusterRecord(path: string): Promise<ClusterRecord | u
   try {
     const record = JSON.parse(text) as Partial<ClusterRecord>;
     if (record.version !== 1 || typeof record.clusterId !== "string" || typeof record.backend !== "string" || !Array.isArray(record.jobs)) return undefined;
+    if (record.pools !== undefined && !(Array.isArray(record.pools) && record.pools.every((p) => typeof p?.backend === "string" && Array.isArray(p.jobs) && Array.isArray(p.runnerTempDirs)))) return undefined;
     return record as ClusterRecord;
   } catch {
     return undefined;

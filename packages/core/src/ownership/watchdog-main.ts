@@ -1,11 +1,11 @@
 /**
  * The watchdog process (see `startWatchdog`): `node watchdog-main.js <state file> <owner pid>`.
- * It prepares the cluster's backend while it waits, so that the cleanup starts at once.
+ * It prepares the cluster's backends (one per pool) while it waits, so that the cleanup starts at once.
  */
 import "reflect-metadata";
 import type { Logger } from "../logger.js";
 import { backendFromRecord, type RebuiltBackend } from "./backend-from-record.js";
-import { readClusterRecord } from "./cluster-record.js";
+import { poolParts, readClusterRecord, recordedJobs } from "./cluster-record.js";
 import { cleanUpCluster } from "./clean-up-cluster.js";
 import { isAlive } from "./process-identity.js";
 import { CLOSED_MESSAGE } from "./watchdog.js";
@@ -17,7 +17,8 @@ const logger: Logger = { debug: () => undefined, info: write("info"), warn: writ
 async function watch(statePath: string): Promise<void> {
   const record = await readClusterRecord(statePath);
   if (!record) return;
-  const prepared: Promise<RebuiltBackend | Error> = backendFromRecord(record, logger).catch((error: Error) => error);
+  // One backend per pool: each pool's jobs are cancelled through its own.
+  const prepared: Promise<Array<RebuiltBackend | undefined>> = Promise.all(poolParts(record).map((part) => backendFromRecord(part, logger).catch(() => undefined)));
   let released = false;
   let input = "";
   await new Promise<void>((resolve) => {
@@ -45,9 +46,8 @@ async function watch(statePath: string): Promise<void> {
   if (released) return;
   const current = await readClusterRecord(statePath);
   if (!current || current.phase === "cleaned") return;
-  logger.info(`owner ${record.owner.pid} of ${record.clusterId} died without closing it; cleaning up ${current.jobs.length} job(s)`);
-  const rebuilt = await prepared;
-  await cleanUpCluster(statePath, current, { logger, rebuilt: rebuilt instanceof Error ? undefined : rebuilt });
+  logger.info(`owner ${record.owner.pid} of ${record.clusterId} died without closing it; cleaning up ${recordedJobs(current).length} job(s)`);
+  await cleanUpCluster(statePath, current, { logger, rebuilt: await prepared });
 }
 
 if (!path) {
