@@ -1,11 +1,13 @@
 import type { ClusterStatus } from "@daskq/core";
 
-/** One progress line, e.g. `3/8 workers, 5 jobs queued, 1 failed`. */
+/** One progress line, e.g. `3/8 workers, 5 jobs queued, 1 failed, 2 other workers on the scheduler`. */
 export function formatProgress(status: ClusterStatus, processesPerJob: number): string {
   const wanted = status.targetJobs * processesPerJob;
   const failed = status.jobs.filter((j) => j.state === "failed").length;
   const parts = [`${status.counts.workers}/${wanted} workers`, `${status.counts.queued} jobs queued`];
   if (failed > 0) parts.push(`${failed} failed`);
+  // On a scheduler shared with other daskq processes (attach mode), their workers are not ours.
+  if (status.counts.otherWorkers > 0) parts.push(`${status.counts.otherWorkers} other workers on the scheduler`);
   return parts.join(", ");
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ProgressLine } from "../src/progress.js";
+import type { ClusterStatus } from "@daskq/core";
+import { formatProgress, ProgressLine } from "../src/progress.js";
 
 const recorder = (isTTY: boolean) => {
   const written: string[] = [];
@@ -25,5 +26,15 @@ describe("ProgressLine", () => {
     line.clear();
     line.end();
     expect(written).toEqual(["0/8 workers, 8 jobs queued\n", "3/8 workers, 5 jobs queued\n"]);
+  });
+});
+
+describe("formatProgress", () => {
+  const status = (otherWorkers: number) =>
+    ({ targetJobs: 2, jobs: [{ state: "running" }, { state: "queued" }], counts: { queued: 1, running: 1, workers: 1, otherWorkers } }) as unknown as ClusterStatus;
+
+  it("counts this cluster's workers, and names the scheduler's other workers (another daskq process's) apart", () => {
+    expect(formatProgress(status(0), 1)).toBe("1/2 workers, 1 jobs queued");
+    expect(formatProgress(status(3), 1)).toBe("1/2 workers, 1 jobs queued, 3 other workers on the scheduler");
   });
 });
