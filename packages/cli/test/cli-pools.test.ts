@@ -31,52 +31,31 @@ function poolsFile(name: string, text: string): string {
   return path;
 }
 
+/** A `jobqueue.<name>` section for one-core local workers. */
+const localSection = (name: string) => [`  ${name}:`, "    cores: 1", "    memory: 1GiB", `    python: ${PYTHON}`];
+/** A `jobqueue.<name>` section for one-core Slurm workers on `partition`. */
+const slurmSection = (name: string, partition: string) => [`  ${name}:`, "    cores: 1", "    memory: 500MB", `    queue: ${partition}`, "    walltime: '00:10:00'", `    python: ${PYTHON}`, `    log-directory: ${join(dir, "logs")}`];
+/** A pools file's text: the jobqueue sections, then `jobqueue.pools` with one line per pool. */
+const poolsYaml = (sections: string[][], pools: string[]) => ["jobqueue:", ...sections.flat(), "  pools:", ...pools.map((p) => `    ${p}`), ""].join("\n");
+
 const POOLS = poolsFile(
   "pools.yaml",
-  [
-    "jobqueue:",
-    "  local:",
-    "    cores: 1",
-    "    memory: 1GiB",
-    `    python: ${PYTHON}`,
-    "  slurm-gpu:",
-    "    cores: 1",
-    "    memory: 500MB",
-    "    queue: debug",
-    "    walltime: '00:10:00'",
-    `    python: ${PYTHON}`,
-    `    log-directory: ${join(dir, "logs")}`,
-    "  pools:",
-    "    cpu: {backend: local, maximum-jobs: 1}",
-    "    gpu: {backend: slurm, config-name: slurm-gpu, resources: {GPU: 1}, maximum-jobs: 1}",
-    "",
-  ].join("\n"),
+  poolsYaml([localSection("local"), slurmSection("slurm-gpu", "debug")], ["cpu: {backend: local, maximum-jobs: 1}", "gpu: {backend: slurm, config-name: slurm-gpu, resources: {GPU: 1}, maximum-jobs: 1}"]),
 );
 
 /** A cpu pool on partition debug (at least 1 job) and a gpu pool on partition gpu whose workers advertise GPU=1. */
 const PARTITIONS = poolsFile(
   "partitions.yaml",
-  [
-    "jobqueue:",
-    "  slurm:",
-    "    cores: 1",
-    "    memory: 500MB",
-    "    queue: debug",
-    "    walltime: '00:10:00'",
-    `    python: ${PYTHON}`,
-    `    log-directory: ${join(dir, "logs")}`,
-    "  slurm-gpu:",
-    "    cores: 1",
-    "    memory: 500MB",
-    "    queue: gpu",
-    "    walltime: '00:10:00'",
-    `    python: ${PYTHON}`,
-    `    log-directory: ${join(dir, "logs")}`,
-    "  pools:",
-    "    cpu: {backend: slurm, minimum-jobs: 1, maximum-jobs: 3}",
-    "    gpu: {backend: slurm, config-name: slurm-gpu, resources: {GPU: 1}, maximum-jobs: 1}",
-    "",
-  ].join("\n"),
+  poolsYaml([slurmSection("slurm", "debug"), slurmSection("slurm-gpu", "gpu")], ["cpu: {backend: slurm, minimum-jobs: 1, maximum-jobs: 3}", "gpu: {backend: slurm, config-name: slurm-gpu, resources: {GPU: 1}, maximum-jobs: 1}"]),
+);
+
+/** A local cpu pool and a Slurm gpu pool, one job each from the start (for the crash test). */
+const ONE_EACH = poolsFile(
+  "one-each.yaml",
+  poolsYaml(
+    [localSection("local"), slurmSection("slurm-gpu", "gpu")],
+    ["cpu: {backend: local, minimum-jobs: 1, maximum-jobs: 1}", "gpu: {backend: slurm, config-name: slurm-gpu, resources: {GPU: 1}, minimum-jobs: 1, maximum-jobs: 1}"],
+  ),
 );
 
 /** Python: where a task runs (worker, Slurm job, Slurm partition), printed as `<label> <worker> <job> <partition>`. */
@@ -87,29 +66,6 @@ const WHERE = [
   "    time.sleep(0.2)",
   "    return ' '.join([get_worker().name, os.environ.get('SLURM_JOB_ID', '-'), os.environ.get('SLURM_JOB_PARTITION', '-')])",
 ].join("\n");
-
-/** A local cpu pool and a Slurm gpu pool, one job each from the start (for the crash test). */
-const ONE_EACH = poolsFile(
-  "one-each.yaml",
-  [
-    "jobqueue:",
-    "  local:",
-    "    cores: 1",
-    "    memory: 1GiB",
-    `    python: ${PYTHON}`,
-    "  slurm-gpu:",
-    "    cores: 1",
-    "    memory: 500MB",
-    "    queue: gpu",
-    "    walltime: '00:10:00'",
-    `    python: ${PYTHON}`,
-    `    log-directory: ${join(dir, "logs")}`,
-    "  pools:",
-    "    cpu: {backend: local, minimum-jobs: 1, maximum-jobs: 1}",
-    "    gpu: {backend: slurm, config-name: slurm-gpu, resources: {GPU: 1}, minimum-jobs: 1, maximum-jobs: 1}",
-    "",
-  ].join("\n"),
-);
 
 /** What `daskq up --json` prints once the cluster is up. */
 interface UpInfo {
