@@ -202,6 +202,8 @@ describe.runIf(dask)("daskq with a pools file", () => {
     expect(done.exitCode, stderr()).toBe(0);
     expect(stderr()).toMatch(/daskq adapt: jobs cpu 1->1, gpu 0->1 \(1 for resources\)/);
     expect(await eventually(async () => (await slurmJobsNamed(cpuName, "PENDING,RUNNING,CONFIGURING,COMPLETING")).length === 0, 30_000, 1_000)).toBe(true);
+    // Closed cleanly: the cluster's one state file is gone.
+    expect(readdirSync(join(env.DASKQ_HOME, "state")).filter((f) => f.startsWith(info.clusterId))).toEqual([]);
   }, 300_000);
 
   it.runIf(slurm)("kill -9 of daskq up --pools: ONE state file records both pools' jobs; the watchdog cancels each pool's jobs through its own backend", async () => {
@@ -233,6 +235,8 @@ describe.runIf(dask)("daskq with a pools file", () => {
           ],
         ],
       ]);
+      const table = (await execa("node", [bin, "ls"], { cwd: root, env: { ...env, DASKQ_HOME: home }, extendEnv: false })).stdout;
+      expect(table).toMatch(new RegExp(`^${info.clusterId}\\s+live\\s+cpu=local,gpu=slurm\\s+local\\s+.*\\s2\\s`, "m"));
       expect(await eventually(async () => (await findProcessesInSessions([Number(cpuJob)])).length > 0, 30_000)).toBe(true);
     } finally {
       child.kill("SIGKILL");
