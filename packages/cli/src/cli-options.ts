@@ -12,6 +12,7 @@ export const CLUSTER_OPTIONS = {
   queue: { type: "string", short: "q" },
   account: { type: "string", short: "A" },
   walltime: { type: "string", short: "t" },
+  "lifetime-margin": { type: "string" },
   python: { type: "string" },
   "log-directory": { type: "string" },
   "job-extra-directive": { type: "string", multiple: true },
@@ -56,6 +57,9 @@ export const CLUSTER_OPTIONS_HELP = `Cluster options:
   -q, --queue NAME              queue / partition
   -A, --account NAME            account / project to charge
   -t, --walltime TIME           e.g. 01:00:00, 90m
+      --lifetime-margin TIME    walltime rotation: workers retire this long before the walltime
+                                (--lifetime) and each job is replaced first; e.g. 5m, 90s; 0: off
+                                (default: a fifth of the walltime, at most 5m)
       --python PATH             python on the compute nodes (must have distributed)
       --log-directory DIR       keep job output files there
       --job-extra-directive D   extra batch directive (repeatable)
@@ -117,7 +121,7 @@ export function parseCommandArgs<O extends CommandOptions>(argv: string[], optio
 /** Turns parsed options into `JobQueueCluster.create` options. */
 export function clusterOptionsFrom(values: ClusterValues): Omit<JobQueueClusterOptions, "logger" | "backend"> & { readonly backend: string } {
   const job: Record<string, unknown> = {};
-  const direct = ["cores", "memory", "processes", "queue", "account", "walltime", "python", "log-directory", "max-pending-jobs", "interface", "ssh", "scheduler-placement"] as const;
+  const direct = ["cores", "memory", "processes", "queue", "account", "walltime", "lifetime-margin", "python", "log-directory", "max-pending-jobs", "interface", "ssh", "scheduler-placement"] as const;
   for (const key of direct) if (values[key] !== undefined) job[key] = numberIfNumeric(values[key] as string);
   if (values["ssh-accept-new-host-key"]) job["ssh-accept-new-host-key"] = true;
   if (values["job-extra-directive"]) job["job-extra-directives"] = values["job-extra-directive"];

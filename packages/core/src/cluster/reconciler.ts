@@ -71,7 +71,7 @@ export class Reconciler {
       scheduler: options.scheduler,
       logger: options.logger,
       pollIntervalMs: options.pollIntervalMs,
-      retire: (job) => this.retireRotated(job),
+      retire: (jobs) => this.retireRotated(jobs),
       onPhase: (job, phase) => {
         const what = { replacing: "submitting its replacement", draining: "draining its workers", retiring: "retiring its workers" }[phase];
         options.logger.info(`job ${job.id} nears its walltime: ${what}`);
@@ -203,7 +203,7 @@ export class Reconciler {
     }
     try {
       await this.retryCancels();
-      await this.rotation?.step(this.trackedJobs, this.replacementsReady());
+      await this.rotation?.step(this.trackedJobs, this.target, this.options.spec.processes);
       await this.converge();
     } catch (error) {
       logger.warn(`reconcile step failed, will retry: ${(error as Error).message}`);
@@ -236,24 +236,18 @@ export class Reconciler {
     }
   }
 
-  /** Every job counted as capacity has all its workers (so a job being rotated out can go). */
-  private replacementsReady(): boolean {
-    const live = this.liveJobs;
-    return live.length >= this.target && live.every((j) => j.workers.size >= this.options.spec.processes);
-  }
-
-  /** Walltime rotation: retires the drained workers of a rotated-out job (data moves), then cancels it. */
-  private async retireRotated(job: TrackedJob): Promise<void> {
-    job.cancelRequested = true;
-    const names = [...job.workers.values()].map((w) => w.name);
+  /** Walltime rotation: retires the drained workers of rotated-out jobs (data moves), then cancels the jobs (one call each). */
+  private async retireRotated(jobs: readonly TrackedJob[]): Promise<void> {
+    for (const job of jobs) job.cancelRequested = true;
+    const names = jobs.flatMap((job) => [...job.workers.values()].map((w) => w.name));
     if (names.length > 0) {
       try {
         await this.options.scheduler.retireWorkers({ names });
       } catch (error) {
-        this.options.logger.warn(`job ${job.id}: retire_workers failed; cancelling anyway: ${(error as Error).message}`);
+        this.options.logger.warn(`retire_workers failed for rotated-out job(s); cancelling anyway: ${(error as Error).message}`);
       }
     }
-    await this.cancel([job]);
+    await this.cancel(jobs);
   }
 
   private async converge(): Promise<void> {

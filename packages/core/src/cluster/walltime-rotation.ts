@@ -33,8 +33,8 @@ export interface WalltimeRotationOptions {
   readonly logger: Logger;
   /** The reconciler's poll interval: a job is seen running up to this long after it started. */
   readonly pollIntervalMs: number;
-  /** Retires the (idle) workers of a drained job, moving their data, then cancels the job. */
-  readonly retire: (job: TrackedJob) => Promise<void>;
+  /** Retires the (idle) workers of drained jobs, moving their data, then cancels the jobs. */
+  readonly retire: (jobs: readonly TrackedJob[]) => Promise<void>;
   /** Reports each phase a job enters. */
   readonly onPhase: (job: TrackedJob, phase: RotationPhase) => void;
 }
@@ -49,8 +49,8 @@ const DRAIN_SETTLE_MS = 1000;
  * 1. at `replaceAt` it stops counting as capacity, so the reconciler submits its replacement; the
  *    lead is twice the longest submit-to-worker time seen in the pool (queue wait included), at
  *    least two poll intervals;
- * 2. at `drainAt`, once every job counted as capacity has its workers (or at `latestDrainAt`
- *    regardless), its workers are drained: no new task, data moved, running tasks finish, so no
+ * 2. at `drainAt`, once `target` other jobs have all their workers (its replacement joined), or at
+ *    `latestDrainAt` regardless, its workers are drained: no new task, data moved, running tasks finish, so no
  *    task is interrupted and run again (a plain `--lifetime` closes a worker in the middle of its
  *    tasks, dask/distributed #3141);
  * 3. once they report no task running ({@link IDLE_CHECKS} checks in a row), or at `goneBy`, they
@@ -84,19 +84,28 @@ export class WalltimeRotation {
 
   /**
    * Moves each job's rotation on (called by the reconciler after each status poll, before it
-   * converges). `replacementsReady`: every job counted as capacity has its workers.
+   * converges). `target`: the jobs the pool wants; `processes`: workers per job.
    */
-  async step(jobs: readonly TrackedJob[], replacementsReady: boolean, now = Date.now()): Promise<void> {
+  async step(jobs: readonly TrackedJob[], target: number, processes: number, now = Date.now()): Promise<void> {
     const active = jobs.filter((job) => !isTerminal(job.state) && job.startedAt !== undefined);
     for (const job of active) {
       if (job.rotation || job.cancelRequested || job.workers.size === 0) continue;
       if (now >= this.times(job.startedAt as number).replaceAt) this.enter(job, "replacing");
     }
-    for (const job of active.filter((j) => j.rotation === "replacing")) {
-      const times = this.times(job.startedAt as number);
-      if (now >= times.latestDrainAt || (now >= times.drainAt && replacementsReady)) await this.drain(job);
+    // Jobs whose workers all serve (not draining): a job is drained at `drainAt` only while at
+    // least `target` others serve (its replacement joined), at `latestDrainAt` regardless.
+    const serving = new Set(active.filter((j) => !j.cancelRequested && (j.rotation === undefined || j.rotation === "replacing") && j.workers.size >= processes));
+    let spare = serving.size - target;
+    const due: TrackedJob[] = [];
+    const candidates = active.filter((j) => j.rotation === "replacing" && now >= this.times(j.startedAt as number).drainAt);
+    for (const job of candidates.sort((a, b) => (a.startedAt as number) - (b.startedAt as number))) {
+      const counted = serving.has(job);
+      if (now < this.times(job.startedAt as number).latestDrainAt && counted && spare <= 0) continue;
+      due.push(job);
+      if (counted) spare--;
     }
-    const draining = active.filter((j) => j.rotation === "draining");
+    if (due.length > 0) await this.drain(due);
+    const draining = active.filter((j) => j.rotation === "draining" && !due.includes(j));
     if (draining.length === 0) return;
     let loads: WorkerLoad[] | undefined;
     try {
@@ -104,15 +113,18 @@ export class WalltimeRotation {
     } catch (error) {
       this.options.logger.debug(`could not ask the scheduler what the draining workers run: ${(error as Error).message}`);
     }
-    for (const job of draining) {
+    const retiring = draining.filter((job) => {
       const overdue = now >= this.times(job.startedAt as number).goneBy;
       const idle = loads !== undefined && this.idle(job, loads, now);
-      if (!idle && !overdue) continue;
-      if (!idle) this.options.logger.warn(`job ${job.id}: its workers still run tasks at the end of their lifetime; retiring them now (those tasks run again elsewhere)`);
+      if (!idle && overdue) this.options.logger.warn(`job ${job.id}: its workers still run tasks at the end of their lifetime; retiring them now (those tasks run again elsewhere)`);
+      return idle || overdue;
+    });
+    if (retiring.length === 0) return;
+    for (const job of retiring) {
       this.drains.delete(job);
       this.enter(job, "retiring");
-      await this.options.retire(job);
     }
+    await this.options.retire(retiring);
   }
 
   private enter(job: TrackedJob, phase: RotationPhase): void {
@@ -120,18 +132,16 @@ export class WalltimeRotation {
     this.options.onPhase(job, phase);
   }
 
-  /** Stops new tasks going to the job's workers and moves their data away; they stay connected. */
-  private async drain(job: TrackedJob): Promise<void> {
-    this.enter(job, "draining");
-    this.drains.set(job, { since: Date.now(), idleSince: new Map() });
-    const names = [...job.workers.values()].map((w) => w.name);
-    if (names.length === 0) return;
+  /** Stops new tasks going to the jobs' workers and moves their data away (ONE scheduler call); they stay connected. */
+  private async drain(jobs: readonly TrackedJob[]): Promise<void> {
+    for (const job of jobs) this.enter(job, "draining");
+    const names = jobs.flatMap((job) => [...job.workers.values()].map((w) => w.name));
     try {
-      await this.options.scheduler.retireWorkers({ names }, undefined, { closeWorkers: false, remove: false });
-      this.drains.set(job, { since: Date.now(), idleSince: new Map() });
+      if (names.length > 0) await this.options.scheduler.retireWorkers({ names }, undefined, { closeWorkers: false, remove: false });
     } catch (error) {
-      this.options.logger.warn(`job ${job.id}: could not drain its workers (${(error as Error).message}); retiring them at the end of their lifetime`);
+      this.options.logger.warn(`job(s) ${jobs.map((j) => j.id).join(" ")}: could not drain their workers (${(error as Error).message}); retiring them at the end of their lifetime`);
     }
+    for (const job of jobs) this.drains.set(job, { since: Date.now(), idleSince: new Map() });
   }
 
   /**
