@@ -17,6 +17,8 @@ export interface MarathonAppDefinition {
   readonly constraints: readonly (readonly string[])[];
   readonly portDefinitions: readonly { readonly port: 0; readonly protocol: "tcp"; readonly name: string }[];
   readonly container?: { readonly type: string; readonly docker: { readonly image: string } };
+  /** Seconds between a killed task's SIGTERM and SIGKILL. */
+  readonly taskKillGracePeriodSeconds?: number;
 }
 
 /** `task.Task`, the fields daskq uses. */

@@ -1,4 +1,4 @@
-import { ConfigError, renderTlsSetup, workerShellCommand, type JobSpec, type WorkerLaunch } from "@daskq/core";
+import { ConfigError, renderTlsSetup, renderTlsWorker, workerShellCommand, type JobSpec, type WorkerLaunch } from "@daskq/core";
 import type { MarathonAppDefinition } from "./marathon-api.js";
 import type { MarathonOptions } from "./marathon-options.js";
 
@@ -27,15 +27,15 @@ export function marathonAppId(options: MarathonOptions, clusterId: string): stri
  * `worker` and `nanny` (`$PORT_WORKER`, `$PORT_NANNY`), then the epilogue. Every argument is shell-quoted; only the words in `expandOnNode` may expand node variables.
  *
  * With TLS the cluster's PEM files are written 0600 into a private directory of the task's node
- * (core's `renderTlsSetup`); the shell then stays the worker's parent (no `exec`) so that its EXIT
- * trap removes them, also when Marathon kills the task (SIGTERM to the task's process tree).
+ * (core's `renderTlsSetup`); the shell then stays the worker's parent (no `exec`) so that its traps
+ * remove them, also when Marathon kills the task (SIGTERM to the task's process tree).
  */
 export function workerTaskCommand(worker: WorkerLaunch, nanny: boolean): string {
   const ports = ["--worker-port", '"$PORT_WORKER"', ...(nanny ? ["--nanny-port", '"$PORT_NANNY"'] : [])];
   const words = `${workerShellCommand(worker, '"$MESOS_TASK_ID"')} ${ports.join(" ")}`;
-  const tls = worker.tls ? ["trap 'exit 143' TERM INT", ...renderTlsSetup(worker.tls)] : [];
-  const run = worker.epilogue.length === 0 && tls.length === 0 ? `exec ${words}` : words;
-  return [...tls, ...worker.prologue, run, ...worker.epilogue].join("\n");
+  if (worker.tls) return [...renderTlsSetup(worker.tls), ...worker.prologue, ...renderTlsWorker(words), ...worker.epilogue].join("\n");
+  const run = worker.epilogue.length === 0 ? `exec ${words}` : words;
+  return [...worker.prologue, run, ...worker.epilogue].join("\n");
 }
 
 /**
@@ -62,6 +62,7 @@ export function marathonAppDefinition(id: string, spec: JobSpec, worker: WorkerL
       { port: 0, protocol: "tcp", name: "worker" },
       ...(spec.nanny ? [{ port: 0 as const, protocol: "tcp" as const, name: "nanny" }] : []),
     ],
+    taskKillGracePeriodSeconds: options.taskKillGracePeriod,
     ...(options.image ? { container: { type: options.containerType, docker: { image: options.image } } } : {}),
   };
 }

@@ -25,6 +25,12 @@ export const MARATHON_CONFIG_KEYS: readonly ConfigKey[] = [
     description: "A task's Mesos agent ({host}: the task's host), where a failed worker's stderr is read",
   },
   { name: "deployment-timeout", kind: "number", default: 60, description: "Seconds to wait for a deployment that locks the app before failing" },
+  {
+    name: "task-kill-grace-period",
+    kind: "number",
+    default: 30,
+    description: "Seconds between SIGTERM and SIGKILL of a killed task: time for its worker to close and remove its TLS files",
+  },
 ];
 
 /**

@@ -22,6 +22,11 @@ export interface MarathonOptions {
   readonly deploymentTimeout: number;
   /** URL of a task's Mesos agent, `{host}` standing for the task's host: where its sandbox is read. */
   readonly agentUrl: string;
+  /**
+   * Seconds between the SIGTERM and the SIGKILL of a killed task (the app's
+   * `taskKillGracePeriodSeconds`): time for its worker to close and for the TLS cleanup to run.
+   */
+  readonly taskKillGracePeriod: number;
 }
 
 const OPERATORS = ["UNIQUE", "CLUSTER", "GROUP_BY", "LIKE", "UNLIKE", "MAX_PER", "IS"];
@@ -73,6 +78,10 @@ export function readMarathonOptions(values: Readonly<Record<string, unknown>> | 
   if (typeof force !== "boolean") throw new ConfigError(`expected true or false, got ${JSON.stringify(force)}`, { keyPath: "jobqueue.marathon.force" });
   const timeout = v["deployment-timeout"] ?? 60;
   if (typeof timeout !== "number" || !(timeout > 0)) throw new ConfigError(`expected a positive number of seconds, got ${JSON.stringify(timeout)}`, { keyPath: "jobqueue.marathon.deployment-timeout" });
+  const grace = v["task-kill-grace-period"] ?? 30;
+  if (typeof grace !== "number" || !Number.isInteger(grace) || grace < 0) {
+    throw new ConfigError(`expected a whole number of seconds >= 0, got ${JSON.stringify(grace)}`, { keyPath: "jobqueue.marathon.task-kill-grace-period" });
+  }
   return {
     url,
     appIdPrefix: `/${prefix.replace(/^\/+/, "")}`,
@@ -85,6 +94,7 @@ export function readMarathonOptions(values: Readonly<Record<string, unknown>> | 
     force,
     deploymentTimeout: timeout,
     agentUrl: string("agent-url") ?? "http://{host}:5051",
+    taskKillGracePeriod: grace,
   };
 }
 

@@ -91,7 +91,10 @@ describe("the app of a cluster", () => {
       constraints: [["hostname", "UNIQUE"], ["rack", "LIKE", "r[1-3]"]],
       container: { type: "DOCKER", docker: { image: "ghcr.io/dask/dask:2024.1.0" } },
       portDefinitions: [{ port: 0, protocol: "tcp", name: "worker" }, { port: 0, protocol: "tcp", name: "nanny" }],
+      // Mesos' command executor gives 3 s by default: too short for a closing worker and its TLS cleanup.
+      taskKillGracePeriodSeconds: 30,
     });
+    expect(marathonAppDefinition("/daskq/c1", spec({ processes: 1 }), worker(["python3"]), readMarathonOptions({ url: "http://m", "task-kill-grace-period": 5 }), "c1").taskKillGracePeriodSeconds).toBe(5);
     expect(() => marathonAppDefinition("/daskq/c1", spec({ processes: 2 }), worker(["python3"]), options, "c1")).toThrow(
       "[daskq:config] jobqueue.marathon.processes: expected 1 (each Marathon task runs one Dask worker; ask for more workers instead), got 2",
     );
@@ -103,6 +106,7 @@ describe("the app of a cluster", () => {
     expect(() => readMarathonOptions({ url: "http://m", token: "t", username: "u", password: "p" })).toThrow(/jobqueue\.marathon\.token: expected either token or username/);
     expect(() => readMarathonOptions({ url: "http://m", constraints: ["hostname:NEAR"] })).toThrow(/jobqueue\.marathon\.constraints\[0\]: expected field:OPERATOR/);
     expect(() => readMarathonOptions({ url: "http://m", "container-type": "RKT" })).toThrow(/jobqueue\.marathon\.container-type: expected DOCKER or MESOS/);
+    expect(() => readMarathonOptions({ url: "http://m", "task-kill-grace-period": -1 })).toThrow(/jobqueue\.marathon\.task-kill-grace-period: expected a whole number of seconds >= 0, got -1/);
     expect(() => marathonAppId(readMarathonOptions({ url: "http://m", "app-id-prefix": "/Team_A/" }), "c1")).toThrow(/jobqueue\.marathon\.app-id-prefix/);
     expect(marathonAppId(readMarathonOptions({ url: "http://m", "app-id-prefix": "/team-a/dask-" }), "daskq-3f9a")).toBe("/team-a/dask-daskq-3f9a");
   });

@@ -69,7 +69,7 @@ describe.runIf(available)("Marathon backend on the emulator, with a real schedul
     // Every task removed its TLS files, the killed ones included.
     expect((await readdir(taskTmp)).filter((f) => f.startsWith("daskq-tls."))).toEqual([]);
     await rm(taskTmp, { recursive: true, force: true });
-  });
+  }, 240_000);
 
   it("reports a worker command that fails with Marathon's message and the task's stderr, and leaves the app at 0 instances", async () => {
     const cluster = await JobQueueCluster.create({

@@ -98,7 +98,7 @@ export { readJobLogTail } from "./cluster/read-job-log-tail.js";
 
 export { stateDirectory, daskqHome } from "./ownership/state-directory.js";
 export { createClusterCertificates, type TlsPem } from "./security/cluster-certificates.js";
-export { renderTlsSetup, tlsWorkerWords } from "./security/job-tls.js";
+export { renderTlsSetup, renderTlsWorker, tlsWorkerWords } from "./security/job-tls.js";
 export { clientTlsEnv, createClusterTls, readUserTls, tlsArguments, type ClusterTls, type TlsSetting } from "./security/cluster-tls.js";
 export {
   clusterCondition,

@@ -4,7 +4,7 @@ import type { JobSpec } from "./job-spec.js";
 import { shellQuote } from "./shell-quote.js";
 import { renderSchedulerCheck } from "./scheduler-check.js";
 import { checkScriptValues } from "./check-script-values.js";
-import { renderTlsSetup } from "../security/job-tls.js";
+import { renderTlsSetup, renderTlsWorker } from "../security/job-tls.js";
 import { workerNameWord, workerShellCommand, type WorkerLaunch } from "./worker-command.js";
 
 /** Header lines: the format's, minus `job-directives-skip` matches, plus `job-extra-directives`. */
@@ -34,6 +34,7 @@ export function renderJobScript(backend: Pick<Backend, "name" | "script" | "arra
     if (/[\r\n]/.test(line)) throw new DaskqError("job", `a header line contains a line break: ${JSON.stringify(line)}`);
   }
   const env = Object.entries(worker.env).map(([k, v]) => `export ${k}=${shellQuote(v)}`);
+  const command = workerShellCommand(worker, workerNameWord(worker.naming, backend.arrayIndex?.variable));
   const lines = [
     spec.shebang,
     "",
@@ -43,7 +44,7 @@ export function renderJobScript(backend: Pick<Backend, "name" | "script" | "arra
     ...(worker.tls ? renderTlsSetup(worker.tls) : []),
     ...worker.prologue,
     renderSchedulerCheck(spec.python, worker.schedulerAddress),
-    workerShellCommand(worker, workerNameWord(worker.naming, backend.arrayIndex?.variable)),
+    ...(worker.tls ? renderTlsWorker(command) : [command]),
     ...worker.epilogue,
   ];
   return `${lines.join("\n")}\n`;
