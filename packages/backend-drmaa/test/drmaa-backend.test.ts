@@ -70,7 +70,7 @@ describe.skipIf(!enabled)("DrmaaBackend on Grid Engine", () => {
         const [x, argv, ...files] = out.split("\n");
         expect(x).toBe("X=x y $HOME");
         expect(argv).toMatch(new RegExp(`^\\[-m\\]\\[distributed\\.cli\\.dask_worker\\]\\[tls://127\\.0\\.0\\.1:1\\]\\[--name\\]\\[w-${i + 1}\\]`));
-        expect(argv).toMatch(/\[--tls-ca-file\]\[[^\]]+\/ca\.pem\]\[--tls-cert\]\[[^\]]+\/cert\.pem\]\[--tls-key\]\[[^\]]+\/key\.pem\]\[a b\]\[\$\(touch \/tmp\/daskq-pwned\)\]$/);
+        expect(argv).toMatch(/\[--tls-ca-file\]\[[^\]]+\/ca\.pem\]\[--tls-cert\]\[[^\]]+\/cert\.pem\]\[--tls-key\]\[[^\]]+\/key\.pem\]\[--lifetime\]\[\d+s\]\[a b\]\[\$\(touch \/tmp\/daskq-pwned\)\]$/);
         expect(`${files.join("\n")}\n`).toBe(`--tls-ca-file 600\n${pem.ca.trimEnd()}\n--tls-cert 600\n${pem.cert.trimEnd()}\n--tls-key 600\n${pem.key.trimEnd()}\n`);
       }
     } finally {
