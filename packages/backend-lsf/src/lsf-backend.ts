@@ -9,6 +9,7 @@ import {
   type JobSpec,
   type JobStatus,
   type Logger,
+  type NamedJob,
   type ScriptSubmission,
   type SubmitRequest,
 } from "@daskq/core";
@@ -16,6 +17,7 @@ import { runBkill } from "./lsf-cancel.js";
 import { BSUB } from "./lsf-directives.js";
 import { renderLsfHeader, specUnits } from "./lsf-header.js";
 import { parseLsfJobId } from "./lsf-ids.js";
+import { findLsfJobsNamed } from "./lsf-jobs-named.js";
 import { DEFAULT_LSF_OPTIONS, type LsfOptions } from "./lsf-options.js";
 import { outputFileOf } from "./lsf-output.js";
 import { BjobsStatus } from "./lsf-status.js";
@@ -103,6 +105,11 @@ export class LsfBackend extends CliBackend<LsfOptions> {
   async cancel(ids: readonly string[]): Promise<void> {
     for (const id of ids) if (parseLsfJobId(id)) this.cancelled.add(id);
     await runBkill(this.runner, ids, this.logger);
+  }
+
+  /** The unfinished jobs named `name` (see `findLsfJobsNamed`). */
+  jobsNamed(name: string): Promise<NamedJob[]> {
+    return findLsfJobsNamed(this.runner, name);
   }
 
   protected checkRequest(request: SubmitRequest): void {

@@ -5,6 +5,7 @@
  */
 import { JobQueueCluster } from "@daskq/core";
 import {
+  AnswerLosingRunner,
   CountingRunner,
   PYTHON,
   createLsfEmulatorCluster,
@@ -88,6 +89,30 @@ describe("JobQueueCluster on the LSF emulator", () => {
     } finally {
       await jqc.close();
     }
+  });
+
+  it("a bsub that timed out after LSF accepted it: its jobs are found by the cluster's job name (bjobs -J), not submitted again", async () => {
+    const runner = new AnswerLosingRunner("bsub", 1_500);
+    const jqc = await create(runner);
+    try {
+      await jqc.scale({ jobs: 3 });
+      expect(await eventually(() => jqc.status().jobs.length === 3, 30_000)).toBe(true);
+      expect(runner.answerLost).toBe(true);
+      // ONE query by name found them.
+      expect(runner.calls.filter((c) => c.command === "bjobs" && c.args.includes("-J"))).toHaveLength(1);
+      const ids = jqc.status().jobs.map((j) => j.id);
+      // More polls: nothing is submitted again.
+      const polls = runner.count("bjobs");
+      expect(await eventually(() => runner.count("bjobs") >= polls + 3, 60_000, 50)).toBe(true);
+      expect(runner.count("bsub")).toBe(1);
+      expect(jqc.status().jobs.map((j) => j.id)).toEqual(ids);
+      // LSF lists exactly these under the cluster's job name, and nothing else is unfinished.
+      const named = await lsfEmulatorRunner(cluster).run("bjobs", ["-noheader", "-J", `dask-worker-${jqc.clusterId}`, "-o", "jobid jobindex delimiter='|'"]);
+      expect(named.stdout.split("\n").map((l) => l.replace(/^(\d+)\|(\d+)$/, "$1[$2]")).sort()).toEqual([...ids].sort());
+    } finally {
+      await jqc.close();
+    }
+    expect(await unfinished()).toEqual([]);
   });
 
   it("renders the header LSF users know in the job script", async () => {

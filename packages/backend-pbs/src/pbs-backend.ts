@@ -9,6 +9,7 @@ import {
   type JobSpec,
   type JobStatus,
   type Logger,
+  type NamedJob,
   type ScriptSubmission,
   type SubmitRequest,
 } from "@daskq/core";
@@ -16,6 +17,7 @@ import { runCancel } from "./pbs-cancel.js";
 import { PBS } from "./pbs-directives.js";
 import { FLAVOURS, detectFlavour, type PbsFlavour } from "./pbs-flavour.js";
 import { renderPbsHeader } from "./pbs-header.js";
+import { findPbsJobsNamed } from "./pbs-jobs-named.js";
 import { queryMoabStatus } from "./pbs-moab.js";
 import { DEFAULT_PBS_OPTIONS, type PbsOptions } from "./pbs-options.js";
 import { outputFileOf } from "./pbs-output.js";
@@ -116,6 +118,11 @@ export class PbsBackend extends CliBackend<PbsOptions> {
   async cancel(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
     return runCancel(this.runner, await this.flavour(), ids, this.logger);
+  }
+
+  /** The unfinished jobs named `name`, from ONE command (see `findPbsJobsNamed`). */
+  async jobsNamed(name: string): Promise<NamedJob[]> {
+    return findPbsJobsNamed(this.runner, await this.flavour(), name);
   }
 
   protected checkRequest(request: SubmitRequest): void {

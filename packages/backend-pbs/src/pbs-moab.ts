@@ -9,6 +9,8 @@ export interface ShowqJob {
   readonly queue: string | undefined;
   /** `CompletionCode` of a completed job, when present. */
   readonly completionCode: number | undefined;
+  /** The `JobName` attribute, when present. */
+  readonly name?: string | undefined;
 }
 
 const ENTITIES: Readonly<Record<string, string>> = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'" };
@@ -45,7 +47,7 @@ export function parseShowqXml(xml: string): ShowqJob[] {
     const id = attrs.get("JobID") ?? attrs.get("JobId");
     if (!id) continue;
     const code = attrs.get("CompletionCode");
-    jobs.push({ id, state: attrs.get("State"), queue, completionCode: code !== undefined && /^-?\d+$/.test(code) ? Number(code) : undefined });
+    jobs.push({ id, state: attrs.get("State"), queue, completionCode: code !== undefined && /^-?\d+$/.test(code) ? Number(code) : undefined, name: attrs.get("JobName") });
   }
   return jobs;
 }

@@ -11,6 +11,8 @@ export interface PbsRecord {
   /** PBS Pro substate (91 terminated, 92 finished, 93 failed), when reported. */
   readonly substate?: number | undefined;
   readonly comment?: string | undefined;
+  /** `Job_Name` (read from `qstat -f` text only). */
+  readonly name?: string | undefined;
 }
 
 /** Longest operand list we pass; beyond it qstat lists every job and we filter (one call either way). */
@@ -166,6 +168,7 @@ export function parseQstatFull(stdout: string): PbsRecord[] {
         exitStatus: numberOrUndefined(attrs.get("exit_status") ?? attrs.get("Exit_status")),
         substate: numberOrUndefined(attrs.get("substate")),
         comment: attrs.get("comment"),
+        name: attrs.get("Job_Name"),
       });
     }
     id = undefined;

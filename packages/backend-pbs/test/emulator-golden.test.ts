@@ -120,6 +120,20 @@ describe("PBS EMULATOR, PBS Pro flavour, against PBS Pro's documented formats", 
     const record = parseProJson((await runner.run("qstat", ["-x", "-f", "-F", "json", held])).stdout)[0];
     expect(record).toMatchObject({ state: "F", substate: 91, exitStatus: undefined });
   });
+
+  it("qselect: one id a line (OpenPBS src/cmds/qselect.c prints each with \"%s\\n\"); arrays as <seq>[] unless -T (jobs and subjobs); finished only with -x; none: no output, exit 0 (qselect(1B))", async () => {
+    const one = (await runner.run("qsub", ["-N", "picked", script("p.sh", "true")])).stdout.trim();
+    const array = (await runner.run("qsub", ["-N", "picked", "-J", "0-1", script("p.sh", "true")])).stdout.trim();
+    await runner.run("qsub", ["-N", "other", script("p.sh", "true")]);
+    const seq = array.split("[")[0];
+    expect(await runner.run("qselect", ["-N", "picked"])).toEqual({ exitCode: 0, stdout: `${one}\n${array}`, stderr: "" });
+    expect(await runner.run("qselect", ["-N", "picked", "-T"])).toEqual({ exitCode: 0, stdout: `${one}\n${seq}[0].emulator\n${seq}[1].emulator`, stderr: "" });
+    expect(await runner.run("qselect", ["-N", "nobody"])).toEqual({ exitCode: 0, stdout: "", stderr: "" });
+    await runner.run("qdel", [one]);
+    expect((await runner.run("qselect", ["-N", "picked"])).stdout).toBe(array);
+    expect((await runner.run("qselect", ["-N", "picked", "-x"])).stdout).toBe(`${one}\n${array}`);
+    await runner.run("qdel", [array]);
+  });
 });
 
 describe("PBS EMULATOR, PBS Pro flavour, running jobs", () => {
@@ -223,7 +237,7 @@ describe("PBS EMULATOR, Torque flavour, against Torque's documented formats", ()
     const names = (text: string) => [...text.matchAll(/^ {4}([\w.]+) = /gm)].map((m) => m[1] as string);
     const docNames = names(TORQUE_DOC_SAMPLE).filter((n) => n !== "sched_hint" && n !== "Resource_List.ncpus");
     expect(names(out.stdout).filter((n) => docNames.includes(n))).toEqual(docNames);
-    expect(parseQstatFull(out.stdout)).toEqual([{ id, state: "C", exitStatus: 3, substate: undefined, comment: undefined }]);
+    expect(parseQstatFull(out.stdout)).toEqual([{ id, state: "C", exitStatus: 3, substate: undefined, comment: undefined, name: "t.sh" }]);
     expect(out.stdout).toMatch(/^ {4}ctime = (.*)$/m);
     expect(/^ {4}ctime = (.*)$/m.exec(out.stdout)?.[1]).toMatch(CTIME);
     // -1: every attribute on one line.
@@ -252,5 +266,15 @@ describe("PBS EMULATOR, Torque flavour, against Torque's documented formats", ()
     // Torque: directory paths get <job name>.o<seq>, subjob paths -<index>.
     expect(readFileSync(join(logs, `arr.o${seq}-1`), "utf8")).toBe("i=1 arr-1\n");
     expect((await runner.run("qsub", ["-J", "0-1", script("tj.sh", "true")])).exitCode).toBe(2);
+  });
+
+  it("qselect -N: one id a line (Torque src/cmds/qselect.c); a subjob is a job named <name>-<index> (Torque job arrays: each subjob's PBS_JOBNAME differs), so the array's name selects none of them; no -T", async () => {
+    const one = (await runner.run("qsub", ["-h", "-N", "tpick", script("tp.sh", "true")])).stdout.trim();
+    const array = (await runner.run("qsub", ["-h", "-N", "tpick", "-t", "0-1", script("tp.sh", "true")])).stdout.trim();
+    const seq = array.split("[")[0];
+    expect(await runner.run("qselect", ["-N", "tpick"])).toEqual({ exitCode: 0, stdout: one, stderr: "" });
+    expect(await runner.run("qselect", ["-N", "tpick-1"])).toEqual({ exitCode: 0, stdout: `${seq}[1].emulator`, stderr: "" });
+    expect(await runner.run("qselect", ["-T"])).toMatchObject({ exitCode: 2, stdout: "", stderr: expect.stringMatching(/^qselect: invalid option -- 'T'\nusage: qselect /) });
+    await runner.run("qdel", [one, array]);
   });
 });

@@ -69,6 +69,17 @@ describe("Moab", () => {
     });
   });
 
+  it("finds the jobs of a name with ONE showq --xml (JobName; entities decoded)", async () => {
+    const { runner, backend } = setup();
+    runner.reply("showq", { stdout: SHOWQ }, { stdout: SHOWQ });
+    expect(await backend.jobsNamed("dask-worker")).toEqual([{ id: "881196" }, { id: "881197" }, { id: "881198" }, { id: "881201" }]);
+    expect(await backend.jobsNamed("dask&worker")).toEqual([{ id: "881200" }]);
+    expect(runner.calls).toEqual([
+      { command: "showq", args: ["--xml"] },
+      { command: "showq", args: ["--xml"] },
+    ]);
+  });
+
   it("submits with msub, cancels with canceljob, and writes the #PBS header with node syntax", async () => {
     const { runner, backend } = setup();
     runner.reply("msub", { stdout: "\n881300\n" });

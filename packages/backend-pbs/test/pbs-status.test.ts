@@ -77,7 +77,7 @@ describe("qstat output", () => {
   });
 
   it("reads the documented Torque qstat -f sample, continuation lines included", () => {
-    expect(parseQstatFull(TORQUE_DOC_SAMPLE)).toEqual([{ id: "179.host", state: "C", exitStatus: -1, substate: undefined, comment: undefined }]);
+    expect(parseQstatFull(TORQUE_DOC_SAMPLE)).toEqual([{ id: "179.host", state: "C", exitStatus: -1, substate: undefined, comment: undefined, name: "STDIN" }]);
   });
 
   it("finds the ids qstat calls unknown", () => {

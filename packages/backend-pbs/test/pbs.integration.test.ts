@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { JobQueueCluster, renderHeader, silentLogger, type JobSpec, type JobStatus } from "@daskq/core";
-import { CountingRunner, PYTHON, eventually, scriptRequest } from "@daskq/testing";
+import { AnswerLosingRunner, CountingRunner, PYTHON, eventually, scriptRequest } from "@daskq/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import type { PbsBackend } from "../src/pbs-backend.js";
 import { createPbsBackend, pbsBackend } from "../src/pbs-descriptor.js";
@@ -28,7 +28,7 @@ for (const flavour of ["pro", "torque"] as const) {
 
     const spec = (overrides: Partial<JobSpec> = {}): JobSpec =>
       makeSpec({ jobName: "daskq-it", cores: 1, processes: 1, memory: 100e6, walltime: 300, queue: undefined, account: undefined, logDirectory: logDir, ...overrides });
-    const script = (body: string, overrides: Partial<JobSpec> = {}) => ["#!/bin/bash", ...renderHeader(backend, spec(overrides), { jobName: "daskq-it", outputDirectory: spec(overrides).logDirectory }), body, ""].join("\n");
+    const script = (body: string, overrides: Partial<JobSpec> = {}) => ["#!/bin/bash", ...renderHeader(backend, spec(overrides), { jobName: spec(overrides).jobName, outputDirectory: spec(overrides).logDirectory }), body, ""].join("\n");
     const submit = async (body: string, count = 1, overrides: Partial<JobSpec> = {}, maxRunning?: number) => {
       const ids = await backend.submit(scriptRequest({ script: script(body, overrides), count, spec: spec(overrides), outputDirectory: spec(overrides).logDirectory as string, ...(maxRunning === undefined ? {} : { maxRunning }) }));
       submitted.push(...ids);
@@ -110,6 +110,19 @@ for (const flavour of ["pro", "torque"] as const) {
       await backend.cancel(ids);
     });
 
+    it("lists the unfinished jobs and subjobs of a name with ONE command (jobsNamed)", async () => {
+      const named = { jobName: "daskq-named", extraDirectives: ["-h"] };
+      const [held] = await submit("true", 1, named);
+      const heldArray = await submit("true", 2, named);
+      const [done] = await submit("true", 1, { jobName: "daskq-named" });
+      await waitFor([done as string], (s) => s?.state === "finished");
+      runner.reset();
+      expect(await backend.jobsNamed("daskq-named")).toEqual([{ id: held }, ...heldArray.map((id, i) => ({ id, arrayIndex: i }))]);
+      expect(runner.calls).toEqual([flavour === "pro" ? { command: "qselect", args: ["-N", "daskq-named", "-T"] } : { command: "qstat", args: ["-f", "-1", "-t"] }]);
+      expect(await backend.jobsNamed("nobody")).toEqual([]);
+      await backend.cancel([held as string, ...heldArray]);
+    });
+
     it("treats unknown and finished ids as harmless in status and cancel", async () => {
       expect((await backend.status(["999999.emulator", "999998[0].emulator"])).size).toBe(0);
       await expect(backend.cancel(["999999.emulator", single])).resolves.toBeUndefined();
@@ -165,5 +178,33 @@ describe("JobQueueCluster on the PBS EMULATOR", () => {
     } finally {
       await cluster.close();
     }
+  });
+  it("a qsub that timed out after PBS accepted it: its subjobs are found by the cluster's job name (qselect), not submitted again", async () => {
+    const runner = new AnswerLosingRunner("qsub", 1_500, server.runner);
+    const cluster = await JobQueueCluster.create({
+      backend: pbsBackend,
+      job: { cores: 1, memory: "1GB", walltime: "00:10:00", python: PYTHON, "job-extra-directives": ["-h"] },
+      env: { PATH: process.env["PATH"] ?? "" },
+      runner,
+      pollIntervalMs: 500,
+      handleSignals: false,
+    });
+    const name = `dask-worker-${cluster.clusterId}`;
+    try {
+      await cluster.scale({ jobs: 3 });
+      expect(await eventually(() => cluster.status().jobs.length === 3, 30_000)).toBe(true);
+      expect(runner.answerLost).toBe(true);
+      expect(runner.calls.filter((c) => c.command === "qselect")).toEqual([{ command: "qselect", args: ["-N", name, "-T"] }]);
+      const ids = cluster.status().jobs.map((j) => j.id);
+      // More polls: nothing is submitted again.
+      const polls = runner.count("qstat");
+      expect(await eventually(() => runner.count("qstat") >= polls + 3, 60_000, 50)).toBe(true);
+      expect(runner.count("qsub")).toBe(1);
+      expect(cluster.status().jobs.map((j) => j.id)).toEqual(ids);
+      expect((await server.runner.run("qselect", ["-N", name, "-T"])).stdout.split("\n").sort()).toEqual([...ids].sort());
+    } finally {
+      await cluster.close();
+    }
+    expect(await eventually(async () => (await server.runner.run("qselect", ["-N", name, "-T"])).stdout === "", 15_000, 200)).toBe(true);
   });
 });

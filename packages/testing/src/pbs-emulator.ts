@@ -5,13 +5,13 @@ import { fileURLToPath } from "node:url";
 import { LocalRunner, type CommandResult, type CommandRunner, type RunOptions } from "@daskq/core";
 
 /**
- * The PBS EMULATOR (packages/testing/emulators/pbs): `qsub`, `qstat` and `qdel` written in Node.js
+ * The PBS EMULATOR (packages/testing/emulators/pbs): `qsub`, `qstat`, `qselect` and `qdel` written in Node.js
  * that run jobs as real local processes and print the documented PBS Pro/OpenPBS or Torque output
  * formats. It is not PBS; it exists because no PBS can be installed on the test machines.
  */
 export type PbsEmulatorFlavour = "pro" | "torque";
 
-/** Directory of the emulator's `qsub`, `qstat` and `qdel`. Put first on PATH only for the commands under test. */
+/** Directory of the emulator's `qsub`, `qstat`, `qselect` and `qdel`. Put first on PATH only for the commands under test. */
 export const PBS_EMULATOR_BIN = fileURLToPath(new URL("../emulators/pbs/bin", import.meta.url));
 
 /** Where the emulator keeps its jobs unless told otherwise. */
@@ -57,7 +57,7 @@ export function pbsEmulatorEnv(flavour: PbsEmulatorFlavour, options: PbsEmulator
 /**
  * A CommandRunner for tests of PBS backends: it wraps another runner (a LocalRunner by default) and
  * runs every command with the emulator's bin directory FIRST on PATH and the emulator settings in the
- * environment, so `qsub`, `qstat` and `qdel` are the emulator's even where a real batch system owns
+ * environment, so `qsub`, `qstat`, `qselect` and `qdel` are the emulator's even where a real batch system owns
  * /usr/bin/qsub. Files and temp dirs go straight to the inner runner.
  */
 export class PbsEmulatorRunner implements CommandRunner {

@@ -81,7 +81,7 @@ function getopt(words, spec) {
 // What one task (job, array parent or subjob) looks like.
 
 /** PBS Pro state letter and substate of a task status (pbs_job_attributes(7B), job.h). */
-function proState(status, subjob) {
+export function proState(status, subjob) {
   switch (status.phase) {
     case "held":
       return ["H", 20];
@@ -99,12 +99,12 @@ function proState(status, subjob) {
 }
 
 /** Torque state letter (qstat(1B): C E H Q R T W S). */
-function torqueState(status) {
+export function torqueState(status) {
   return { held: "H", queued: "Q", running: "R", exiting: "E", done: "C" }[status.phase];
 }
 
 /** The state of an array parent from its subjobs (PBS Pro: Q, B when any subjob began, F when all ended). */
-function parentStatus(job, tasks) {
+export function parentStatus(job, tasks) {
   const phases = tasks.map(([, t]) => t.phase);
   const counts = {
     Queued: phases.filter((p) => p === "queued" || p === "held").length,
