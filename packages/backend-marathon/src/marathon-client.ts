@@ -1,6 +1,6 @@
-import { DaskqError, silentLogger, type Logger } from "@daskq/core";
+import { AuthenticationError, DaskqError, silentLogger, type Logger } from "@daskq/core";
 import type { DeploymentResult, MarathonApp, MarathonAppDefinition, MarathonErrorBody } from "./marathon-api.js";
-import { MarathonApiError } from "./marathon-error.js";
+import { MarathonApiError, describeMarathonError } from "./marathon-error.js";
 
 /** The `fetch` the client sends its requests with (the global one, or one with a CA, see `fetchWithCa`). */
 export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
@@ -46,7 +46,8 @@ interface Answer {
  * docs/docs/rest-api/public/api/), on `fetch`. Every deployable request (create, scale, kill with
  * `scale=true`, delete) that meets 409 "App is locked by one or more deployments" waits until those
  * deployments leave `GET /v2/deployments` and tries again, for at most `deploymentTimeoutMs`; it
- * sends `force=true` only when configured. Errors are `MarathonApiError`s quoting Marathon's message.
+ * sends `force=true` only when configured. Errors are `MarathonApiError`s quoting Marathon's message
+ * (`AuthenticationError` for refused credentials).
  */
 export class MarathonClient {
   private readonly base: string;
@@ -184,13 +185,11 @@ export class MarathonClient {
 
   private check(method: string, path: string, answer: Answer): void {
     if (answer.status >= 200 && answer.status < 300) return;
-    const hint =
-      answer.status === 401 || answer.status === 403
-        ? "Check jobqueue.marathon.username and password, or token"
-        : answer.status === 404
-          ? "Check jobqueue.marathon.url"
-          : "";
-    throw new MarathonApiError(`${method} ${path}`, answer.status, (answer.json ?? {}) as MarathonErrorBody, hint);
+    const body = (answer.json ?? {}) as MarathonErrorBody;
+    if (answer.status === 401 || answer.status === 403) {
+      throw new AuthenticationError("marathon", describeMarathonError(`${method} ${path}`, answer.status, body, "Check jobqueue.marathon.username and password, or token"));
+    }
+    throw new MarathonApiError(`${method} ${path}`, answer.status, body, answer.status === 404 ? "Check jobqueue.marathon.url" : "");
   }
 
   private async send(method: string, path: string, query?: URLSearchParams, body?: unknown, base = this.base): Promise<Answer> {

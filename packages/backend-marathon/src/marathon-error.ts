@@ -1,7 +1,16 @@
 import { DaskqError } from "@daskq/core";
 import type { MarathonErrorBody } from "./marathon-api.js";
 
-/** Marathon answered a request with an error status; the message quotes Marathon's own. */
+/** `<request> failed: <status> <Marathon's message> (<details>). <hint>`. */
+export function describeMarathonError(request: string, status: number, body: MarathonErrorBody, hint = ""): string {
+  const details = (body.details ?? []).map((d) => `${d.path ?? ""}: ${(d.errors ?? []).join(", ")}`).join("; ");
+  return `${request} failed: ${status} ${body.message ?? "(no message)"}${details ? ` (${details})` : ""}${hint ? `. ${hint}` : ""}`;
+}
+
+/**
+ * Marathon answered a request with an error status; the message quotes Marathon's own. Refused
+ * credentials (401/403) are core's `AuthenticationError` instead.
+ */
 export class MarathonApiError extends DaskqError {
   constructor(
     readonly request: string,
@@ -9,7 +18,6 @@ export class MarathonApiError extends DaskqError {
     readonly body: MarathonErrorBody,
     hint = "",
   ) {
-    const details = (body.details ?? []).map((d) => `${d.path ?? ""}: ${(d.errors ?? []).join(", ")}`).join("; ");
-    super("marathon", `${request} failed: ${status} ${body.message ?? "(no message)"}${details ? ` (${details})` : ""}${hint ? `. ${hint}` : ""}`);
+    super("marathon", describeMarathonError(request, status, body, hint));
   }
 }

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AuthenticationError } from "@daskq/core";
 import { startMarathonEmulator, type MarathonEmulator } from "@daskq/testing";
 import { fetchWithCa, MarathonClient, type MarathonAppDefinition } from "../src/index.js";
 
@@ -71,6 +72,8 @@ describe("MarathonClient", () => {
       await expect(new MarathonClient({ url: secured.url }).getApp("/x")).rejects.toThrow(
         "[daskq:marathon] GET /v2/apps/x failed: 401 Invalid username or password.. Check jobqueue.marathon.username and password, or token",
       );
+      // Core's AuthenticationError: a cleanup after a dead owner does not retry it.
+      await expect(new MarathonClient({ url: secured.url }).deleteApp("/x")).rejects.toBeInstanceOf(AuthenticationError);
       expect(await new MarathonClient({ url: secured.url, auth: { kind: "token", token: "s3cret" } }).getApp("/x")).toBeUndefined();
     } finally {
       await secured.close();

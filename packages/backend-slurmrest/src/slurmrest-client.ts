@@ -1,4 +1,4 @@
-import { DaskqError, silentLogger, type Logger } from "@daskq/core";
+import { AuthenticationError, DaskqError, silentLogger, type Logger } from "@daskq/core";
 import { chooseVersion, offeredVersions } from "./api-version.js";
 import type { HttpRequest, HttpTransport } from "./http-transport.js";
 import type { JobProperties } from "./sbatch-options.js";
@@ -167,7 +167,7 @@ export class SlurmRestClient {
     }
     if (answer.status === 401) {
       const what = this.auth ? `user ${this.auth.user} and a token` : "no token (local socket mode)";
-      throw new DaskqError(
+      throw new AuthenticationError(
         "slurmrest",
         `slurmrestd at ${this.transport.endpoint} (${version}) refused ${method} ${path} with ${what}: HTTP 401 ${answer.body.trim().slice(0, 200)}. ` +
           (this.auth ? "Is slurmrestd started with rest_auth/jwt?" : "The socket accepts only its own user and root; over TCP pass `token` or SLURM_JWT"),

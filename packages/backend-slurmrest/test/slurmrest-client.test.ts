@@ -1,4 +1,4 @@
-import { DaskqError } from "@daskq/core";
+import { AuthenticationError, DaskqError } from "@daskq/core";
 import { describe, expect, it } from "vitest";
 import { chooseVersion, offeredVersions } from "../src/api-version.js";
 import { SlurmRestClient, SlurmRestError } from "../src/slurmrest-client.js";
@@ -55,6 +55,8 @@ describe("version discovery", () => {
     await expect(new SlurmRestClient(transport, auth).connect()).rejects.toThrow(
       /slurmrestd at http:\/\/fake:6820 \(discovering the API version\) refused GET \/openapi with user alice and a token: HTTP 401 Authentication failure/,
     );
+    // Core's AuthenticationError: a cleanup after a dead owner does not retry it.
+    await expect(new SlurmRestClient(transport, auth).connect()).rejects.toBeInstanceOf(AuthenticationError);
   });
 
   it("an unreachable server names the endpoint and the stage", async () => {

@@ -1,4 +1,5 @@
 import {
+  AuthenticationError,
   renderTlsSetup,
   shellQuote,
   silentLogger,
@@ -196,13 +197,13 @@ export class UnicoreBackend implements Backend {
     try {
       identity = await client.identity();
     } catch (error) {
-      if (error instanceof UnicoreError && error.isAuthentication) {
-        throw new UnicoreError(`UNICORE at ${url} refused the credentials (${client.credentialsDescription}): ${error.message.replace(/^\[daskq:unicore\] /, "")}`, error.status);
+      if (error instanceof AuthenticationError) {
+        throw new AuthenticationError("unicore", `UNICORE at ${url} refused the credentials (${client.credentialsDescription}): ${error.message.replace(/^\[daskq:unicore\] /, "")}`);
       }
       throw error;
     }
     if (identity.role === "anonymous") {
-      throw new UnicoreError(`UNICORE at ${url} did not accept the credentials as a user (role: anonymous). Check jobqueue.unicore.username/password or token`);
+      throw new AuthenticationError("unicore", `UNICORE at ${url} did not accept the credentials as a user (role: anonymous). Check jobqueue.unicore.username/password or token`);
     }
     this.logger.info(`UNICORE ${identity.serverVersion ?? "(version unknown)"} at ${url}, as ${identity.dn ?? "?"} (${identity.role})`);
     return client;

@@ -1,3 +1,4 @@
+import { AuthenticationError, type DaskqError } from "@daskq/core";
 import type { UnicoreCredentials } from "./unicore-credentials.js";
 import { UnicoreError } from "./unicore-error.js";
 import type { UnicoreJobDescription } from "./job-description.js";
@@ -225,7 +226,8 @@ function parseJob(url: string, props: Record<string, unknown>): UnicoreJob {
   };
 }
 
-async function errorOf(method: string, url: string, response: Response): Promise<UnicoreError> {
+/** UNICORE's refusal as an error: an `AuthenticationError` for 401/403 (wrong or unaccepted credentials), else a `UnicoreError`. */
+async function errorOf(method: string, url: string, response: Response): Promise<DaskqError> {
   const text = await response.text().catch(() => "");
   let message = text.trim().slice(0, 500) || response.statusText;
   try {
@@ -239,7 +241,8 @@ async function errorOf(method: string, url: string, response: Response): Promise
       ? " Check the credentials (jobqueue.unicore.username/password or token, or UNICORE_PASSWORD / UNICORE_TOKEN)."
       : "";
   const sentence = hint && !/[.!?]$/.test(message) ? `${message}.` : message;
-  return new UnicoreError(`${method} ${describe(url)} failed (HTTP ${response.status}): ${sentence}${hint}`, response.status);
+  const described = `${method} ${describe(url)} failed (HTTP ${response.status}): ${sentence}${hint}`;
+  return hint ? new AuthenticationError("unicore", described) : new UnicoreError(described, response.status);
 }
 
 /** A URL without any user info, for messages. */

@@ -1,6 +1,9 @@
 import { DaskqError } from "@daskq/core";
 
-/** UNICORE refused a request or could not be reached. The message carries UNICORE's own `errorMessage`. */
+/**
+ * UNICORE refused a request or could not be reached. The message carries UNICORE's own
+ * `errorMessage`. Refused credentials (401/403) are core's `AuthenticationError` instead.
+ */
 export class UnicoreError extends DaskqError {
   constructor(
     message: string,
@@ -9,10 +12,5 @@ export class UnicoreError extends DaskqError {
     options?: { cause?: unknown },
   ) {
     super("unicore", message, options);
-  }
-
-  /** True for 401/403: the credentials are wrong or not allowed. */
-  get isAuthentication(): boolean {
-    return this.status === 401 || this.status === 403;
   }
 }

@@ -15,6 +15,22 @@ export class DaskqError extends Error {
   }
 }
 
+/**
+ * The batch system (or cluster manager) refused the backend's credentials: HTTP 401/403, a token or
+ * password it does not accept. Retrying cannot help until the user fixes them, so daskq does not
+ * retry (a cleanup stops at once and records why). Backends throw it for such refusals.
+ */
+export class AuthenticationError extends DaskqError {}
+
+/**
+ * Whether `error` is an `AuthenticationError`. Besides `instanceof` it accepts the class name: a
+ * backend package loaded from the user's directory (the watchdog, `daskq cleanup`) may bring its own
+ * copy of @daskq/core, whose classes are not this copy's.
+ */
+export function isAuthenticationError(error: unknown): boolean {
+  return error instanceof AuthenticationError || (error instanceof Error && error.name === AuthenticationError.name);
+}
+
 /** Invalid configuration: names the file (or env var / option), the key path and what was expected. */
 export class ConfigError extends DaskqError {
   /** Where the bad value came from: a file path, `env DASK_...`, `option` or `default`. */

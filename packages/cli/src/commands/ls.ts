@@ -11,6 +11,10 @@ Lists the clusters recorded in your state directory ($DASKQ_HOME/state, default 
   other-host       its process runs (or ran) on another host that shares this home directory
 
 A cluster with several pools has one record; BACKEND then lists each pool's (cpu=slurm,gpu=sge).
+
+When the cleanup of a dead cluster failed (its batch system refused the credentials, ...), a line
+after the table says why.
+
 A cluster that closed normally leaves no record.`;
 
 /** One row of `daskq ls --json`. */
@@ -53,5 +57,7 @@ export async function ls(argv: string[]): Promise<number> {
   for (const r of rows) table.push([r.clusterId, r.condition, r.pools ? r.pools.map((p) => `${p.name}=${p.backend}`).join(",") : r.backend, r.submitsVia, r.host, String(r.pid), String(r.jobs.length), r.createdAt, r.schedulerAddress ?? "-"]);
   const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
   for (const row of table) process.stdout.write(`${row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd()}\n`);
+  // Why a cleanup failed (e.g. refused credentials): the jobs in JOBS are still there.
+  for (const r of rows) if (r.cleanup?.error) process.stdout.write(`${r.clusterId}: cleanup failed at ${r.cleanup.at}: ${r.cleanup.error}\n`);
   return 0;
 }

@@ -1,6 +1,7 @@
 import { rm } from "node:fs/promises";
 import type { DependencyContainer } from "tsyringe";
 import type { Backend } from "../backend/backend.js";
+import { isAuthenticationError } from "../errors.js";
 import { isTerminal } from "../job/job-state.js";
 import type { Logger } from "../logger.js";
 import { writeFileAtomic } from "./atomic-file.js";
@@ -33,6 +34,10 @@ interface PartResult {
  * system confirms; removes the cluster's temporary directories; and rewrites the state file as
  * `cleaned` with a report. Pools are cleaned side by side. The caller must have made sure that the
  * owner is dead.
+ *
+ * Refused credentials (`AuthenticationError`) are not retried: that pool's cleanup stops at once,
+ * and the report's error says so, for `daskq ls` to show. After any failure of a pool (closing its
+ * backend included) every job of that pool stays recorded, for `daskq cleanup` to try again.
  */
 export async function cleanUpCluster(path: string, record: ClusterRecord, options: CleanupOptions): Promise<ClusterRecord> {
   const parts = poolParts(record);
@@ -67,6 +72,7 @@ async function cleanUpPart(part: ClusterRecord, given: RebuiltBackend | undefine
   const ids = [...part.jobs.filter((j) => j.state === "queued"), ...part.jobs.filter((j) => j.state !== "queued")].map((j) => j.id);
   let result: PartResult = { cancelled: [], left: ids };
   let rebuilt = given;
+  let closed = false;
   try {
     if (ids.length > 0 || part.runnerTempDirs.length > 0) {
       rebuilt ??= await backendFromRecord(part, logger, options.container);
@@ -77,13 +83,20 @@ async function cleanUpPart(part: ClusterRecord, given: RebuiltBackend | undefine
         result = { cancelled: ids, left };
       }
       await removeRunnerDirs(part, rebuilt, logger);
+      // Closing is part of the cleanup: some backends end the cluster's jobs there (Marathon deletes its app).
+      closed = true;
+      await rebuilt.backend.close?.();
     }
     for (const dir of part.localTempDirs) await rm(dir, { recursive: true, force: true });
   } catch (error) {
-    result = { ...result, error: `${part.clusterId}: ${(error as Error).message}` };
-    logger.error(`cleanup of ${part.clusterId} failed: ${(error as Error).message}`);
+    const message = isAuthenticationError(error)
+      ? `${(error as Error).message}. Refused credentials are not retried, and the jobs stay recorded: cancel ${ids.join(" ") || "them"} by hand, or run daskq cleanup where the backend can authenticate (a secret written in a config file is not kept in the state file)`
+      : (error as Error).message;
+    // Nothing is known to be gone: every job stays recorded, for daskq cleanup to try again.
+    result = { ...result, left: ids, error: `${part.clusterId}: ${message}` };
+    logger.error(`cleanup of ${part.clusterId} failed: ${message}`);
   } finally {
-    await rebuilt?.backend.close?.().catch(() => undefined);
+    if (!closed) await rebuilt?.backend.close?.().catch(() => undefined);
     await rebuilt?.runner.close().catch(() => undefined);
   }
   return result;
@@ -96,7 +109,7 @@ async function cancelWithRetry(backend: Backend, ids: readonly string[], retryMs
       await backend.cancel(ids);
       return;
     } catch (error) {
-      if (Date.now() + delay > deadline) throw error;
+      if (isAuthenticationError(error) || Date.now() + delay > deadline) throw error;
       logger.warn(`cancel failed, retrying in ${delay / 1000} s: ${(error as Error).message}`);
       await new Promise((r) => setTimeout(r, delay));
     }
