@@ -6,14 +6,12 @@
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { LocalRunner } from "@daskq/core";
 import { eventually, hasDaskPython, requireService } from "@daskq/testing";
+import { DASKQ_BIN as bin, ROOT as root, startDaskq } from "./daskq-process.js";
 
-const root = fileURLToPath(new URL("../../..", import.meta.url));
-const bin = `${root}packages/cli/dist/bin.js`;
 // No user config; cluster state files go to a fresh directory.
 const env = { PATH: process.env["PATH"] ?? "", HOME: "/nonexistent-daskq-home", DASKQ_HOME: mkdtempSync(join(tmpdir(), "daskq-cli-home-")) };
 const LIBDRMAA = "/usr/lib/gridengine-drmaa/lib/libdrmaa.so.1.0";
@@ -42,21 +40,10 @@ describe.skipIf(!enabled)("daskq on Grid Engine through DRMAA", () => {
   it("daskq up --backend drmaa --workers 10 submits 10 jobs as ONE bulk job, and Ctrl-C terminates them", async () => {
     // Held (-h, passed verbatim): this checks the command line and the bulk job, not 10 Python starts.
     const name = "daskq-cli-drmaa-up";
-    const child = execa("node", [bin, "up", "--backend", "drmaa", "--workers", "10", "--set", `name=${name}`, "--set", "native-specification=-h", "--poll-interval", "0.5", "--no-status"], {
-      cwd: root,
-      env,
-      extendEnv: false,
-      reject: false,
-    });
-    let out = "";
-    const queued = new Promise<void>((resolve) => {
-      child.stdout?.on("data", (chunk: Buffer) => {
-        out += chunk.toString();
-        if (out.includes("0/10 workers, 10 jobs queued")) resolve();
-      });
-    });
-    await Promise.race([queued, new Promise((r) => setTimeout(r, 90_000))]);
-    expect(out).toContain("0/10 workers, 10 jobs queued");
+    const up = startDaskq(["up", "--backend", "drmaa", "--workers", "10", "--set", `name=${name}`, "--set", "native-specification=-h", "--poll-interval", "0.5", "--no-status"], env);
+    const { child } = up;
+    await up.waitFor("0/10 workers, 10 jobs queued", 90_000);
+    expect(up.output()).toContain("0/10 workers, 10 jobs queued");
     const jobs = await jobsNamed(name);
     expect([...jobs.values()]).toEqual([10]);
     child.kill("SIGINT");

@@ -1,10 +1,8 @@
 /** `daskq job-script` prints the golden header of every batch-system backend (no service needed). */
-import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
+import { DASKQ_BIN as bin, ROOT as root } from "./daskq-process.js";
 
-const root = fileURLToPath(new URL("../../..", import.meta.url));
-const bin = `${root}packages/cli/dist/bin.js`;
 const env = { PATH: process.env["PATH"] ?? "", HOME: "/nonexistent-daskq-home" };
 // The reference example: cores=8, memory=16GB, walltime 1h, queue q, account/project p.
 const reference = ["--cores", "8", "--memory", "16GB", "--walltime", "01:00:00", "--queue", "q", "--account", "p", "--python", "/usr/bin/python3"];

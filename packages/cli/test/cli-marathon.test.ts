@@ -1,11 +1,9 @@
 /** `daskq up --backend marathon` against the Marathon EMULATOR of @daskq/testing, with real workers. */
-import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, hasDaskPython, PYTHON, requireService, startMarathonEmulator, type MarathonEmulator } from "@daskq/testing";
+import { DASKQ_BIN as bin, ROOT as root, startDaskq } from "./daskq-process.js";
 
-const root = fileURLToPath(new URL("../../..", import.meta.url));
-const bin = `${root}packages/cli/dist/bin.js`;
 const env = { PATH: process.env["PATH"] ?? "", HOME: "/nonexistent-daskq-home" };
 const available = requireService("Debian python3-distributed", hasDaskPython(), "Run packages/testing/testbed/dask.sh.");
 
@@ -27,21 +25,14 @@ describe.runIf(available)("daskq on Marathon (emulator)", () => {
   });
 
   it("daskq up --backend marathon --set url=... --workers 4 runs 4 workers as tasks of one app; Ctrl-C deletes it", async () => {
-    const child = execa(
-      "node",
-      [bin, "up", "--backend", "marathon", "--set", `url=${marathon.url}`, "--set", `agent-url=${marathon.url}`, "--workers", "4",
+    const up = startDaskq(
+      ["up", "--backend", "marathon", "--set", `url=${marathon.url}`, "--set", `agent-url=${marathon.url}`, "--workers", "4",
         "--cores", "1", "--memory", "500MB", "--python", PYTHON, "--set", "nanny=false", "--poll-interval", "0.5"],
-      { cwd: root, env, extendEnv: false, reject: false },
+      env,
     );
-    let out = "";
-    const ready = new Promise<void>((resolve) => {
-      child.stdout?.on("data", (chunk: Buffer) => {
-        out += chunk.toString();
-        if (out.includes("4/4 workers")) resolve();
-      });
-    });
-    await Promise.race([ready, new Promise((r) => setTimeout(r, 90_000))]);
-    expect(out).toContain("4/4 workers");
+    const { child } = up;
+    await up.waitFor("4/4 workers", 90_000);
+    expect(up.output()).toContain("4/4 workers");
     const post = marathon.requests.find((r) => r.method === "POST" && r.path === "/v2/apps");
     const appId = (post?.body as { id: string }).id;
     expect(marathon.app(appId)?.tasks.size).toBe(4);

@@ -6,13 +6,11 @@
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { eventually, findProcesses, findProcessesInSessions, hasDaskPython, PYTHON, requireService } from "@daskq/testing";
+import { DASKQ_BIN as bin, ROOT as root, startDaskq } from "./daskq-process.js";
 
-const root = fileURLToPath(new URL("../../..", import.meta.url));
-const bin = `${root}packages/cli/dist/bin.js`;
 const available = requireService("Debian python3-distributed", hasDaskPython(), "Run packages/testing/testbed/dask.sh.");
 
 /** 60 one-second tasks at once; prints the most workers seen while they run. */
@@ -65,22 +63,11 @@ describe.runIf(available)("daskq run --adapt and daskq up's start-failure exit",
 describe.runIf(available)("daskq up when its scheduler dies", () => {
   it("cancels the jobs, reports the error and exits 1", async () => {
     const dir = await mkdtemp(join(tmpdir(), "daskq-up-scheduler-dies-"));
-    const child = execa("node", [bin, "up", "--backend", "local", "--jobs", "1", "--memory", "1GiB", "--json"], {
-      cwd: root,
-      env: { PATH: process.env["PATH"] ?? "", DASKQ_HOME: dir },
-      extendEnv: false,
-      reject: false,
-    });
-    let out = "";
-    const ready = new Promise<void>((resolve) => {
-      child.stdout?.on("data", (chunk: Buffer) => {
-        out += chunk.toString();
-        if (/"workers":1/.test(out)) resolve();
-      });
-    });
-    await Promise.race([ready, new Promise((r) => setTimeout(r, 90_000))]);
+    const up = startDaskq(["up", "--backend", "local", "--jobs", "1", "--memory", "1GiB", "--json"], { PATH: process.env["PATH"] ?? "", DASKQ_HOME: dir });
+    const { child } = up;
+    await up.waitFor(/"workers":1/, 90_000);
     // This cluster's scheduler: the process using the scheduler directory its state file records.
-    const { clusterId } = JSON.parse(out.split("\n")[0] as string) as { clusterId: string };
+    const { clusterId } = JSON.parse(up.output().split("\n")[0] as string) as { clusterId: string };
     const record = JSON.parse(await readFile(join(dir, "state", `${clusterId}.json`), "utf8")) as { localTempDirs: string[]; jobs: Array<{ id: string }> };
     const sessions = record.jobs.map((j) => Number(j.id));
     const schedulerDir = record.localTempDirs.find((d) => d.includes("daskq-scheduler-")) as string;

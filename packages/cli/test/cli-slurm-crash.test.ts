@@ -3,13 +3,11 @@
  * cancels them all (no queued job starts later), the queue empties, nothing is left behind.
  * `node bench/kill-9.mjs` runs the same trial 20 times with 8 running + 12 queued jobs.
  */
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { LocalRunner } from "@daskq/core";
 import { requireService, slurmKillTrial } from "@daskq/testing";
+import { DASKQ_BIN as bin, ROOT as root } from "./daskq-process.js";
 
-const root = fileURLToPath(new URL("../../..", import.meta.url));
-const bin = `${root}packages/cli/dist/bin.js`;
 const slurmUp = async () => {
   try {
     return (await new LocalRunner().run("scontrol", ["ping"])).stdout.includes("is UP");

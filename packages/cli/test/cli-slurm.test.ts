@@ -2,14 +2,12 @@
 import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { LocalRunner } from "@daskq/core";
 import { eventually, requireService } from "@daskq/testing";
+import { DASKQ_BIN as bin, ROOT as root, startDaskq } from "./daskq-process.js";
 
-const root = fileURLToPath(new URL("../../..", import.meta.url));
-const bin = `${root}packages/cli/dist/bin.js`;
 // No user config; cluster state files go to a fresh directory.
 const env = { PATH: process.env["PATH"] ?? "", HOME: "/nonexistent-daskq-home", DASKQ_HOME: mkdtempSync(join(tmpdir(), "daskq-cli-home-")) };
 const slurmUp = async () => {
@@ -43,21 +41,10 @@ describe.skipIf(!enabled)("daskq on a real Slurm", () => {
   });
 
   it("daskq up --backend slurm --jobs 4 brings 4 workers as Slurm jobs and Ctrl-C cancels them", { timeout: 240_000 }, async () => {
-    const child = execa("node", [bin, "up", "--backend", "slurm", "--jobs", "4", "--cores", "1", "--memory", "500MB", "--queue", "debug", "--poll-interval", "0.5", "--log-directory", `${tmpdir()}/daskq-cli-slurm`], {
-      cwd: root,
-      env,
-      extendEnv: false,
-      reject: false,
-    });
-    let out = "";
-    const ready = new Promise<void>((resolve) => {
-      child.stdout?.on("data", (chunk: Buffer) => {
-        out += chunk.toString();
-        if (out.includes("4/4 workers")) resolve();
-      });
-    });
-    await Promise.race([ready, new Promise((r) => setTimeout(r, 150_000))]);
-    expect(out).toContain("4/4 workers, 0 jobs queued");
+    const up = startDaskq(["up", "--backend", "slurm", "--jobs", "4", "--cores", "1", "--memory", "500MB", "--queue", "debug", "--poll-interval", "0.5", "--log-directory", `${tmpdir()}/daskq-cli-slurm`], env);
+    const { child } = up;
+    await up.waitFor("4/4 workers", 150_000);
+    expect(up.output()).toContain("4/4 workers, 0 jobs queued");
     // This run's jobs: named after its cluster id (its state file's name), not other runs' on the shared Slurm.
     const clusterId = readdirSync(join(env.DASKQ_HOME, "state")).find((f) => f.endsWith(".json"))?.replace(/\.json$/, "") as string;
     const ours = (await execa("squeue", ["-h", "-o", "%i %j %T"])).stdout.split("\n").filter((l) => l.includes(`dask-worker-${clusterId} `) && l.includes("RUNNING"));
@@ -84,25 +71,14 @@ describe.skipIf(!enabled)("daskq on a real Slurm", () => {
 
   it("daskq up --jobs 200 --json prints at most one progress line per poll, not one per job event", async () => {
     // Partition `down` keeps the jobs queued: the only changes are 200 submissions and their first status.
-    const child = execa("node", [bin, "up", "--backend", "slurm", "--jobs", "200", "--cores", "1", "--memory", "100MB", "--queue", "down", "--poll-interval", "0.5", "--json", "--no-status"], {
-      cwd: root,
-      env,
-      extendEnv: false,
-      reject: false,
-    });
-    let out = "";
-    const queued = new Promise<void>((resolve) => {
-      child.stdout?.on("data", (chunk: Buffer) => {
-        out += chunk.toString();
-        if (out.includes('"queued":200')) resolve();
-      });
-    });
-    await Promise.race([queued, new Promise((r) => setTimeout(r, 60_000))]);
+    const up = startDaskq(["up", "--backend", "slurm", "--jobs", "200", "--cores", "1", "--memory", "100MB", "--queue", "down", "--poll-interval", "0.5", "--json", "--no-status"], env);
+    const { child } = up;
+    await up.waitFor('"queued":200', 60_000);
     await new Promise((r) => setTimeout(r, 2_000)); // a few more polls, nothing changes
     child.kill("SIGINT");
     const result = await child;
     expect(result.exitCode).toBe(0);
-    const progress = out.split("\n").filter((l) => l.startsWith('{"progress"'));
+    const progress = up.output().split("\n").filter((l) => l.startsWith('{"progress"'));
     expect(progress.filter((l) => l.includes('"queued":200'))).toHaveLength(1);
     expect(progress.length).toBeLessThanOrEqual(4); // 0 queued, 200 queued, maybe 0 again while closing; before: 400+ lines
   });

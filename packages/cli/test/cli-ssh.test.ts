@@ -2,14 +2,12 @@
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalRunner } from "@daskq/core";
 import { computeArraySum, clientEnvFromFile, eventually, requireService, SSH_TESTBED, sshTestbedAvailable } from "@daskq/testing";
+import { DASKQ_BIN as bin, ROOT as root, startDaskq } from "./daskq-process.js";
 
-const root = fileURLToPath(new URL("../../..", import.meta.url));
-const bin = `${root}packages/cli/dist/bin.js`;
 const slurmUp = async () => (await new LocalRunner().run("scontrol", ["ping"]).catch(() => undefined))?.stdout.includes("is UP") ?? false;
 const enabled = requireService("Slurm and the testbed sshd", (await slurmUp()) && sshTestbedAvailable(), `bash packages/testing/testbed/slurm.sh; ${SSH_TESTBED.howToStart}`);
 
@@ -56,24 +54,13 @@ describe.runIf(enabled)("daskq --ssh on a real Slurm, as another user", () => {
   });
 
   it("daskq up --backend slurm --ssh ALIAS --jobs 2: jobs as that user, scheduler on the login node, client through the printed local address; Ctrl-C leaves nothing", async () => {
-    const child = execa("node", [bin, "up", "--backend", "slurm", "--ssh", "daskq-testbed", "--jobs", "2", "--cores", "1", "--memory", "1GiB", "--queue", "debug", "--poll-interval", "0.5", "--log-directory", "/tmp/daskq-over-ssh/cli"], {
-      cwd: root,
-      env,
-      extendEnv: false,
-      reject: false,
-    });
-    let out = "";
-    const ready = new Promise<void>((resolve) => {
-      child.stdout?.on("data", (chunk: Buffer) => {
-        out += chunk.toString();
-        if (out.includes("2/2 workers")) resolve();
-      });
-    });
-    await Promise.race([ready, new Promise((r) => setTimeout(r, 120_000))]);
-    expect(out).toContain("2/2 workers");
-    const local = /Scheduler: (tls:\/\/127\.0\.0\.1:\d+) \(forwarded over ssh daskq-ssh@daskq-testbed:2022 to (tls:\/\/\S+)\)/.exec(out);
-    expect(local, out).not.toBeNull();
-    const envFile = /in a shell: \. (\S+)/.exec(out)?.[1] as string;
+    const up = startDaskq(["up", "--backend", "slurm", "--ssh", "daskq-testbed", "--jobs", "2", "--cores", "1", "--memory", "1GiB", "--queue", "debug", "--poll-interval", "0.5", "--log-directory", "/tmp/daskq-over-ssh/cli"], env);
+    const { child } = up;
+    await up.waitFor("2/2 workers", 120_000);
+    expect(up.output()).toContain("2/2 workers");
+    const local = /Scheduler: (tls:\/\/127\.0\.0\.1:\d+) \(forwarded over ssh daskq-ssh@daskq-testbed:2022 to (tls:\/\/\S+)\)/.exec(up.output());
+    expect(local, up.output()).not.toBeNull();
+    const envFile = /in a shell: \. (\S+)/.exec(up.output())?.[1] as string;
     expect(await computeArraySum({ schedulerAddress: local?.[1] as string, clientEnv: await clientEnvFromFile(envFile) }, 500)).toBe(250_000);
     expect((await userJobs()).filter((l) => l.includes("RUNNING")).length).toBeGreaterThanOrEqual(2);
     expect((await userSchedulers()).length).toBe(1);

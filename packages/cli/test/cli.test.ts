@@ -4,13 +4,11 @@ import { mkdtempSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { findProcesses, hasDaskPython, requireService } from "@daskq/testing";
+import { DASKQ_BIN as bin, ROOT as root, startDaskq } from "./daskq-process.js";
 
-const root = fileURLToPath(new URL("../../..", import.meta.url));
-const bin = `${root}packages/cli/dist/bin.js`;
 // No user config; cluster state files go to a fresh directory.
 const env = { PATH: process.env["PATH"] ?? "", HOME: "/nonexistent-daskq-home", DASKQ_HOME: mkdtempSync(join(tmpdir(), "daskq-cli-home-")) };
 const daskq = (args: string[], timeout = 120_000) => execa("node", [bin, ...args], { cwd: root, env, extendEnv: false, reject: false, timeout });
@@ -121,24 +119,16 @@ describe("daskq command line", () => {
 
   describe.runIf(available)("with a real Dask cluster", () => {
     it("daskq up --adapt keeps the minimum and logs its decisions", async () => {
-      const child = execa("node", [bin, "up", "--backend", "local", "--adapt", "--minimum", "1", "--maximum", "2", "--memory", "1GiB"], { cwd: root, env, extendEnv: false, reject: false });
-      let out = "";
-      let err = "";
-      child.stderr?.on("data", (chunk: Buffer) => (err += chunk.toString()));
-      const ready = new Promise<void>((resolve) => {
-        child.stdout?.on("data", (chunk: Buffer) => {
-          out += chunk.toString();
-          if (out.includes("1/1 workers")) resolve();
-        });
-      });
-      await Promise.race([ready, new Promise((r) => setTimeout(r, 60_000))]);
+      const up = startDaskq(["up", "--backend", "local", "--adapt", "--minimum", "1", "--maximum", "2", "--memory", "1GiB"], env);
+      const { child } = up;
+      await up.waitFor("1/1 workers", 60_000);
       // The status page's JSON carries the same decision, with its reason.
-      const statusUrl = /Status: +(\S+)/.exec(out)?.[1] as string;
+      const statusUrl = /Status: +(\S+)/.exec(up.output())?.[1] as string;
       const report = (await (await fetch(statusUrl.replace("/status?", "/status.json?"))).json()) as { decisions: Array<{ action: string; reason: string }> };
       child.kill("SIGINT");
       const result = await child;
-      expect(out).toContain("1/1 workers, 0 jobs queued");
-      expect(err).toMatch(/daskq adapt: target 1 job\(s\) .* scale up to 1 job/);
+      expect(up.output()).toContain("1/1 workers, 0 jobs queued");
+      expect(up.errors()).toMatch(/daskq adapt: target 1 job\(s\) .* scale up to 1 job/);
       expect(report.decisions.find((d) => d.action === "up")?.reason).toMatch(/scale up to 1 job/);
       expect(result.exitCode).toBe(0);
     });
@@ -164,24 +154,18 @@ describe("daskq command line", () => {
 
     it("daskq up reports progress, prints links through Dask's link template, serves its page with a token, and Ctrl-C tears everything down", async () => {
       const hub = { ...env, JUPYTERHUB_SERVICE_PREFIX: "/user/alice/", DASK_DISTRIBUTED__DASHBOARD__LINK: "{JUPYTERHUB_SERVICE_PREFIX}proxy/{port}/status" };
-      const child = execa("node", [bin, "up", "--backend", "local", "--jobs", "2", "--memory", "1GiB"], { cwd: root, env: hub, extendEnv: false, reject: false });
-      let out = "";
-      const ready = new Promise<void>((resolve) => {
-        child.stdout?.on("data", (chunk: Buffer) => {
-          out += chunk.toString();
-          if (out.includes("2/2 workers")) resolve();
-        });
-      });
-      await Promise.race([ready, new Promise((r) => setTimeout(r, 90_000))]);
-      expect(out).toMatch(/Scheduler: tls:\/\/127\.0\.0\.1:\d+/);
-      expect(out).toContain("Security(tls_ca_file=");
-      expect(out).toContain("2/2 workers, 0 jobs queued");
+      const up = startDaskq(["up", "--backend", "local", "--jobs", "2", "--memory", "1GiB"], hub);
+      const { child } = up;
+      await up.waitFor("2/2 workers", 90_000);
+      expect(up.output()).toMatch(/Scheduler: tls:\/\/127\.0\.0\.1:\d+/);
+      expect(up.output()).toContain("Security(tls_ca_file=");
+      expect(up.output()).toContain("2/2 workers, 0 jobs queued");
       // Behind JupyterHub: the printed links carry the prefix; the page itself listens on 127.0.0.1.
-      const status = /^Status: +(\/user\/alice\/proxy\/(\d+)\/status\?token=(\S+)) +\(on this machine: (http:\/\/127\.0\.0\.1:(\d+)\/status\?token=\S+)\)$/m.exec(out);
-      expect(status, out).not.toBeNull();
+      const status = /^Status: +(\/user\/alice\/proxy\/(\d+)\/status\?token=(\S+)) +\(on this machine: (http:\/\/127\.0\.0\.1:(\d+)\/status\?token=\S+)\)$/m.exec(up.output());
+      expect(status, up.output()).not.toBeNull();
       const [, , proxiedPort, token, local, localPort] = status as RegExpExecArray;
       expect(proxiedPort).toBe(localPort);
-      expect(out).toMatch(/^Dashboard: (\/user\/alice\/proxy\/\d+\/status|\(not served: .*bokeh.*\))$/m);
+      expect(up.output()).toMatch(/^Dashboard: (\/user\/alice\/proxy\/\d+\/status|\(not served: .*bokeh.*\))$/m);
       const json = await fetch((local as string).replace("/status?", "/status.json?"));
       expect(json.status).toBe(200);
       const report = (await json.json()) as { counts: { running: number; workers: number }; workers: Array<{ jobId: string; memory: number }> };
@@ -189,7 +173,7 @@ describe("daskq command line", () => {
       expect(report.workers.every((w) => w.jobId && w.memory > 0)).toBe(true);
       expect((await fetch(`http://127.0.0.1:${localPort}/status.json`)).status).toBe(401);
       expect((await fetch(`http://127.0.0.1:${localPort}/status.json?token=${token}x`)).status).toBe(403);
-      const address = /Scheduler: (\S+)/.exec(out)?.[1] as string;
+      const address = /Scheduler: (\S+)/.exec(up.output())?.[1] as string;
       child.kill("SIGINT");
       const result = await child;
       expect(result.exitCode).toBe(0);
