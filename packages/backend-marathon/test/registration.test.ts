@@ -16,7 +16,8 @@ describe("registration", () => {
 
   it("describes Marathon: keys, one process per task, an instance count as its array, no URL needed to create", () => {
     const d = marathon.marathonBackend;
-    expect(d.defaults).toEqual({ processes: 1 });
+    // Marathon enforces no walltime, so its workers get no lifetime and are never rotated.
+    expect(d.defaults).toEqual({ processes: 1, walltime: null });
     expect(d.configKeys.filter((k) => k.secret).map((k) => k.name)).toEqual(["password", "token"]);
     const backend = d.create({ runner: new LocalRunner(), logger: silentLogger, clusterId: "daskq-ab12" });
     expect(backend.name).toBe("marathon");
