@@ -16,6 +16,9 @@ import { jobLogTail } from "./job-log-tail.js";
 import { PortForwarder } from "./port-forwarder.js";
 import type { UnicoreClient, UnicoreJob } from "./unicore-client.js";
 
+/** How long `stop()` waits for the aborted scheduler job to end. */
+const STOP_TIMEOUT_MS = 30_000;
+
 /** The scheduler file the scheduler job writes in its working directory (as pyunicore). */
 export const SCHEDULER_FILE = "dask.json";
 
@@ -161,9 +164,21 @@ export class UnicoreSchedulerJob extends EventEmitter<LaunchedSchedulerEvents> i
     if (this.watchTimer) clearTimeout(this.watchTimer);
     await Promise.all([this.forwarder.close(), this.dashboardForwarder?.close()]);
     const job = await this.options.client.job(this.jobUrl, ["status", "statusMessage", "_links"]).catch(() => this.job);
-    if (job.status !== "SUCCESSFUL" && job.status !== "FAILED") {
-      await this.options.client.action(job.links["action:abort"] ? job : this.jobUrl, "abort").catch((error: Error) => this.options.logger?.warn(`aborting the scheduler job failed: ${error.message}`));
+    if (job.status === "SUCCESSFUL" || job.status === "FAILED") return;
+    try {
+      await this.options.client.action(job.links["action:abort"] ? job : this.jobUrl, "abort");
+    } catch (error) {
+      this.options.logger?.warn(`aborting the scheduler job failed: ${(error as Error).message}`);
+      return;
     }
+    // The scheduler closes on the abort's SIGTERM; close() returns once its job has ended.
+    const deadline = Date.now() + STOP_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      const now = await this.options.client.job(this.jobUrl, ["status"]).catch(() => undefined);
+      if (now?.status === "SUCCESSFUL" || now?.status === "FAILED") return;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    this.options.logger?.warn(`the scheduler job ${this.jobUrl} was aborted but has not ended after ${STOP_TIMEOUT_MS / 1000} s; check it with UNICORE`);
   }
 
   private watch(): void {

@@ -40,6 +40,9 @@ import { removeClusterTls, resolveClusterTls, schedulerTlsArguments, writeClient
 import { join } from "node:path";
 import type { JobSnapshot } from "./tracked-job.js";
 
+/** How long close() looks for the cluster's workers to leave the scheduler after its jobs ended. */
+const CLOSE_WORKER_CHECK_MS = 3_000;
+
 /**
  * Where the scheduler comes from: started by daskq (default; the launch options of
  * `SchedulerProcess`, with the Python found automatically unless given) or an existing one.
@@ -610,6 +613,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
         }
       }),
     );
+    await this.seeOwnWorkersLeave(watch);
     watch.close();
     connection.close();
     await scheduler?.stop();
@@ -618,6 +622,23 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
     await this.parts.ownership.closed();
     this.removeShutdownHook?.();
     this.emit("closed");
+  }
+
+  /**
+   * After its jobs ended, waits (briefly) until the scheduler no longer lists the cluster's
+   * workers, checking the scheduler directly, so that every worker that joined is also announced
+   * leaving, also by a process that follows the workers by checks (attach mode without the preload).
+   */
+  private async seeOwnWorkersLeave(watch: WorkerWatch): Promise<void> {
+    const deadline = Date.now() + CLOSE_WORKER_CHECK_MS;
+    while (this.ownWorkers.size > 0 && Date.now() < deadline) {
+      try {
+        await watch.check();
+      } catch {
+        return;
+      }
+      if (this.ownWorkers.size > 0) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   }
 
   /** A worker joined: the pool whose job it belongs to (if any) takes it; a worker of no job of ours is not this cluster's. */
