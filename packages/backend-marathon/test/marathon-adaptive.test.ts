@@ -39,6 +39,8 @@ class MarathonAdaptive extends Adaptive {
   async scaleDown(workers: readonly string[]): Promise<void> {
     await this.marathon.killTasksAndScale(workers);
     this.instances -= workers.length;
+    // A retired worker may have exited (and been relaunched) before the kill: set the count too.
+    await this.marathon.scaleApp(this.appId, this.instances);
   }
 }
 // -------------------------------------------------------------------------------------------------
