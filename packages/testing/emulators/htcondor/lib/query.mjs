@@ -83,7 +83,7 @@ function render(tool, ads, args, s, all) {
   if (tool === "condor_history") return historyTable(ads);
   const title = `-- Schedd: ${s.scheddName} : <127.0.0.1:9618?... @ ${stamp()}\n`;
   const totals = totalsLines(ads, all);
-  if (args.totals) return `${title}${totals}`;
+  if (args.totals) return `\n\n${title}${totals}`;
   return `\n\n${title}${batchTable(ads)}\n${totals}`;
 }
 
@@ -152,10 +152,12 @@ function batchTable(ads) {
     const c = list.filter((ad) => ad.JobStatus === status).length;
     return (c === 0 ? "_" : String(c)).padStart(6);
   };
-  let out = `OWNER  BATCH_NAME    SUBMITTED   DONE   RUN    IDLE${showHold ? "   HOLD" : ""}  TOTAL JOB_IDS\n`;
+  // The header of the documented empty queue (minicondor-test-and-quickstart.include); the rows'
+  // column widths are the emulator's (condor_q sizes them to the data).
+  let out = `OWNER BATCH_NAME      SUBMITTED   DONE   RUN    IDLE${showHold ? "   HOLD" : ""}  TOTAL JOB_IDS\n`;
   for (const [name, list] of batches) {
     const ids = list.map(jobId);
-    out += `${list[0].Owner.padEnd(6)} ${name.slice(0, 12).padEnd(12)} ${submitted(list[0].QDate).padStart(10)}      _${n(list, RUNNING)} ${n(list, IDLE)}${showHold ? ` ${n(list, HELD)}` : ""} ${String(list.length).padStart(6)} ${ids.length > 1 ? `${ids[0]} ... ${ids.at(-1)}` : ids[0]}\n`;
+    out += `${list[0].Owner.padEnd(5)} ${name.slice(0, 14).padEnd(14)} ${submitted(list[0].QDate).padStart(10)}      _ ${n(list, RUNNING)} ${n(list, IDLE)}${showHold ? ` ${n(list, HELD)}` : ""} ${String(list.length).padStart(6)} ${ids.length > 1 ? `${ids[0]} ... ${ids.at(-1)}` : ids[0]}\n`;
   }
   return out;
 }
