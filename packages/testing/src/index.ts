@@ -18,3 +18,5 @@ export { startMarathonEmulator, type MarathonEmulator, type MarathonEmulatorOpti
 export type { EmulatedApp } from "./marathon-emulator/emulated-app.js";
 export { SSH_TESTBED, sshTestbedAvailable, sshTestbedRunner, startPrivateSshd, uploadEmulator, type PrivateSshd } from "./ssh-testbed.js";
 export { slurmKillTrial, type SlurmKillTrialOptions, type SlurmKillTrialResult } from "./slurm-kill-trial.js";
+export { EmulatorRunner } from "./emulator-runner.js";
+export { HTCONDOR_EMULATOR_BIN, htcondorEmulatorEnv, htcondorEmulatorRunner, withHtcondorEmulator, startHtcondorEmulator, type HtcondorEmulator, type HtcondorEmulatorOptions } from "./htcondor-emulator.js";
