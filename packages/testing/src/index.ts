@@ -18,3 +18,6 @@ export { startMarathonEmulator, type MarathonEmulator, type MarathonEmulatorOpti
 export type { EmulatedApp } from "./marathon-emulator/emulated-app.js";
 export { SSH_TESTBED, sshTestbedAvailable, sshTestbedRunner, startPrivateSshd, uploadEmulator, type PrivateSshd } from "./ssh-testbed.js";
 export { slurmKillTrial, type SlurmKillTrialOptions, type SlurmKillTrialResult } from "./slurm-kill-trial.js";
+
+export { startKubernetesEmulator, type KubernetesEmulator, type KubernetesEmulatorOptions, type KubernetesRequest } from "./kubernetes-emulator/kubernetes-emulator.js";
+export type { PodJson } from "./kubernetes-emulator/emulated-pod.js";
