@@ -147,7 +147,7 @@ export class EmulatedPod {
         phase,
         conditions,
         ...(this.bound
-          ? { hostIP: "127.0.0.1", hostIPs: [{ ip: "127.0.0.1" }], podIP: "127.0.0.1", podIPs: [{ ip: "127.0.0.1" }], startTime: this.startTime, containerStatuses: statuses }
+          ? { hostIP: "127.0.0.1", podIP: "127.0.0.1", podIPs: [{ ip: "127.0.0.1" }], startTime: this.startTime, containerStatuses: statuses }
           : {}),
         qosClass: qosClass(this.spec),
       },

@@ -2,7 +2,8 @@
  * A kubeconfig file (kubernetes/website content/en/docs/concepts/configuration/organize-cluster-access-kubeconfig.md;
  * the fields of `kubectl config view`): one cluster, one user with a bearer token, one context
  * (with its namespace) that is the current one. With TLS the server's certificate is the
- * cluster's `certificate-authority-data` (base64 PEM).
+ * cluster's `certificate-authority-data` (base64 PEM); a plain-HTTP server is marked
+ * `insecure-skip-tls-verify: true`, without which @kubernetes/client-node refuses `http://`.
  */
 export interface KubeconfigParts {
   readonly server: string;
@@ -14,7 +15,7 @@ export interface KubeconfigParts {
 
 /** The kubeconfig as YAML text. */
 export function renderKubeconfig(parts: KubeconfigParts): string {
-  const ca = parts.caPem === undefined ? "" : `    certificate-authority-data: ${Buffer.from(parts.caPem).toString("base64")}\n`;
+  const ca = parts.caPem === undefined ? "    insecure-skip-tls-verify: true\n" : `    certificate-authority-data: ${Buffer.from(parts.caPem).toString("base64")}\n`;
   return [
     "apiVersion: v1",
     "kind: Config",
