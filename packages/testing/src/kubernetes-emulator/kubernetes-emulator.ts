@@ -285,6 +285,8 @@ export async function startKubernetesEmulator(options: KubernetesEmulatorOptions
     let replay: StoredEvent[] = [];
     let initial: PodJson[] = [];
     response.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private" });
+    // The API server sends the headers at once, so that a client's request resolves before the first event.
+    response.flushHeaders();
     try {
       if (from === null || from === "" || from === "0") initial = selectPods(namespace, query).map((p) => podJson(p));
       else replay = history.since(Number(from));
