@@ -2,6 +2,7 @@ export { PYTHON, runPython, type PythonResult } from "./python.js";
 export { startDaskWorker, type TestWorker } from "./dask-worker.js";
 export { findProcesses, findProcessesInSessions, eventually, type ProcessEntry } from "./processes.js";
 export { requireService, hasDaskPython } from "./require-service.js";
+export { freePort } from "./free-port.js";
 export { CountingRunner } from "./counting-runner.js";
 export { AnswerLosingRunner } from "./answer-losing-runner.js";
 export { CountingBackend, type BackendOperation } from "./counting-backend.js";

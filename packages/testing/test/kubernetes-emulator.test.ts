@@ -5,10 +5,9 @@
  * phases and container states, selectors, watch (and 410 Expired), deletecollection, logs, auth,
  * and a real Dask worker pod joining a real scheduler pod.
  */
-import { createServer, type AddressInfo } from "node:net";
 import { CoreV1Api, KubeConfig, Watch, type V1Pod } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, findProcesses, PYTHON, runPython, startKubernetesEmulator, type KubernetesEmulator } from "../src/index.js";
+import { eventually, findProcesses, freePort, PYTHON, runPython, startKubernetesEmulator, type KubernetesEmulator } from "../src/index.js";
 import { EXPIRED_MESSAGE, POD_FIELDS_REFERENCE, POD_LIST_SAMPLE, STATUS_404_SAMPLE, STATUS_REASONS, WATCH_EVENTS_SAMPLE } from "./kubernetes-samples.js";
 
 const keysOf = (value: unknown): string[] => Object.keys(value as object).sort();
@@ -353,14 +352,3 @@ print(",".join(names), client.submit(lambda x: x + 1, 41).result())
     expect(await findProcesses(address.slice("tcp://".length))).toEqual([]);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}

@@ -5,6 +5,7 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { readRequestBody } from "../read-request-body.js";
 import { alreadyExists, ApiError, badRequest, conflict, forbidden, methodNotAllowed, notFound, unauthorized } from "./api-status.js";
 import { containerEnv } from "./container-env.js";
 import type { KubeletTimings } from "./emulated-container.js";
@@ -421,7 +422,7 @@ export async function startKubernetesEmulator(options: KubernetesEmulatorOptions
     let payload: unknown;
     let answeredVerb = verb;
     try {
-      const text = await readBody(request);
+      const text = await readRequestBody(request);
       const header = request.headers.authorization;
       if (!OPEN_PATHS.has(url.pathname)) {
         if (header === undefined) throw forbidden(verb, resource, namespace);
@@ -523,14 +524,4 @@ function now(): string {
 /** The 5 characters the API server appends to a generateName (apiserver/pkg/storage/names, utilrand.String). */
 function randomName(): string {
   return Array.from({ length: 5 }, () => NAME_CHARS[Math.floor(Math.random() * NAME_CHARS.length)]).join("");
-}
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = "";
-    request.setEncoding("utf8");
-    request.on("data", (chunk: string) => (text += chunk));
-    request.on("end", () => resolve(text));
-    request.on("error", reject);
-  });
 }
