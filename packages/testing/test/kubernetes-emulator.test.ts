@@ -5,6 +5,10 @@
  * phases and container states, selectors, watch (and 410 Expired), deletecollection, logs, auth,
  * and a real Dask worker pod joining a real scheduler pod.
  */
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
 import { CoreV1Api, KubeConfig, Watch, type V1Pod } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, findProcesses, freePort, PYTHON, runPython, startKubernetesEmulator, type KubernetesEmulator } from "../src/index.js";
@@ -323,6 +327,45 @@ describe("Kubernetes emulator", () => {
     expect((await failure(api.createNamespacedService({ namespace, body: { metadata: { name: "no-ports" }, spec: {} } }))).body["message"]).toBe('Service "no-ports" is invalid: spec.ports: Required value');
     await api.deleteNamespacedService({ name: "scheduler", namespace });
     expect((await failure(api.readNamespacedService({ name: "scheduler", namespace }))).body).toMatchObject({ reason: "NotFound", message: 'services "scheduler" not found' });
+  });
+
+  it("watches with a fieldSelector: a pod leaving status.phase=Running is DELETED from that watch", async () => {
+    const seen: string[] = [];
+    const watcher = await new Watch(kc).watch(`/api/v1/namespaces/${namespace}/pods`, { fieldSelector: "status.phase=Running", labelSelector: "test=phase-watch" }, (type, object: V1Pod) => seen.push(`${type} ${object.status?.phase}`), () => undefined);
+    try {
+      await api.createNamespacedPod({ namespace, body: podBody("phase-watch", ["/bin/sh", "-c", "sleep 1; exit 1"], { restartPolicy: "Never", labels: { test: "phase-watch" } }) });
+      expect(await waitFor("phase-watch", (p) => p.status?.phase === "Failed")).toBe(true);
+      expect(await eventually(() => seen.length >= 2, 5000, 50)).toBe(true);
+      // Pending is not selected: the pod enters the watch when it runs, and leaves it when it fails (with its last selected state).
+      expect(seen).toEqual(["ADDED Running", "DELETED Running"]);
+    } finally {
+      watcher.abort();
+      await api.deleteNamespacedPod({ name: "phase-watch", namespace });
+    }
+  });
+
+  it("serves HTTPS with its certificate as the kubeconfig's certificate-authority-data", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "daskq-kubernetes-tls-"));
+    try {
+      await execa("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+        "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")]);
+      const secure = await startKubernetesEmulator({ tls: { key: await readFile(join(dir, "key.pem"), "utf8"), cert: await readFile(join(dir, "cert.pem"), "utf8") } });
+      try {
+        expect(secure.url.startsWith("https://127.0.0.1:")).toBe(true);
+        const config = new KubeConfig();
+        config.loadFromFile(secure.kubeconfigPath);
+        expect(config.getCurrentCluster()?.skipTLSVerify).toBeFalsy();
+        expect((await config.makeApiClient(CoreV1Api).listNamespacedPod({ namespace })).items).toEqual([]);
+        // Without the CA, the client refuses the server's certificate.
+        const untrusted = new KubeConfig();
+        untrusted.loadFromString(secure.kubeconfig().replace(/ +certificate-authority-data: .*\n/, ""));
+        await expect(untrusted.makeApiClient(CoreV1Api).listNamespacedPod({ namespace })).rejects.toThrow(/certificate/i);
+      } finally {
+        await secure.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("runs a real Dask worker as a pod that registers with a real scheduler pod", async () => {

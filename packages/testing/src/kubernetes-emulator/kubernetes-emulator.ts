@@ -100,7 +100,8 @@ export async function startKubernetesEmulator(options: KubernetesEmulatorOptions
   const pods = new Map<string, EmulatedPod>();
   /** Deleted pods whose processes are still being stopped (not listed, but their pids count). */
   const dying = new Set<EmulatedPod>();
-  const lastSeen = new WeakMap<EmulatedPod, string>();
+  /** Each pod's last recorded state, the `previous` of its next event. */
+  const recorded = new WeakMap<EmulatedPod, { readonly fingerprint: string; readonly json: PodJson }>();
   const plain = new Map<PlainResource, Map<string, Record<string, unknown>>>(Object.keys(PLAIN_KINDS).map((r) => [r as PlainResource, new Map()]));
   const watches = new Set<ServerResponse>();
   const nodeName = options.nodeName ?? "daskq-emulated-node";
@@ -120,17 +121,28 @@ export async function startKubernetesEmulator(options: KubernetesEmulatorOptions
     return typed ? { kind: "Pod", apiVersion: "v1", ...json } : json;
   };
 
+  /** A pod's state apart from its resourceVersion. */
+  const fingerprintOf = (pod: EmulatedPod) => {
+    const { metadata, ...rest } = pod.toJson();
+    return JSON.stringify({ ...rest, metadata: { ...metadata, resourceVersion: undefined } });
+  };
+
+  /** Records a pod's event at a new resourceVersion, with its last recorded state as `previous`. */
+  const record = (type: WatchEventType, pod: EmulatedPod, fingerprint = fingerprintOf(pod)): PodJson => {
+    const version = history.next();
+    pod.metadata.resourceVersion = String(version);
+    const json = podJson(pod);
+    history.record(type, json, recorded.get(pod)?.json, version);
+    recorded.set(pod, { fingerprint, json });
+    return json;
+  };
+
   /** Records a pod's new state as a MODIFIED event when it differs from the last one recorded. */
   const changed = (pod: EmulatedPod) => {
     if (!pods.has(key(pod.metadata.namespace, pod.name))) return;
-    const { metadata, ...rest } = pod.toJson();
-    const fingerprint = JSON.stringify({ ...rest, deletion: metadata.deletionTimestamp });
-    if (lastSeen.get(pod) === fingerprint) return;
-    const previous = podJson(pod);
-    lastSeen.set(pod, fingerprint);
-    const version = history.next();
-    pod.metadata.resourceVersion = String(version);
-    history.record("MODIFIED", podJson(pod), previous, version);
+    const fingerprint = fingerprintOf(pod);
+    if (recorded.get(pod)?.fingerprint === fingerprint) return;
+    record("MODIFIED", pod, fingerprint);
     const phase = pod.phase;
     if (phase === "Succeeded" || phase === "Failed") schedule();
   };
@@ -176,11 +188,7 @@ export async function startKubernetesEmulator(options: KubernetesEmulatorOptions
       changed,
     });
     pods.set(key(namespace, name), pod);
-    const version = history.next();
-    meta.resourceVersion = String(version);
-    lastSeen.set(pod, JSON.stringify({ ...pod.toJson(), metadata: undefined, deletion: undefined }));
-    const created = podJson(pod);
-    history.record("ADDED", created, undefined, version);
+    const created = record("ADDED", pod);
     // The scheduler binds the pod a moment later: the create answers a pod without a node.
     setTimeout(schedule, 10);
     return created;
@@ -193,10 +201,7 @@ export async function startKubernetesEmulator(options: KubernetesEmulatorOptions
     const remove = () => {
       if (!pods.delete(key(pod.metadata.namespace, pod.name))) return;
       dying.delete(pod);
-      const previous = podJson(pod);
-      const version = history.next();
-      pod.metadata.resourceVersion = String(version);
-      history.record("DELETED", podJson(pod), previous, version);
+      record("DELETED", pod);
       schedule();
     };
     pod.metadata.deletionTimestamp = new Date(Date.now() + grace * 1000).toISOString().replace(/\.\d+Z$/, "Z");
