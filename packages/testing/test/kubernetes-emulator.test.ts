@@ -265,8 +265,12 @@ describe("Kubernetes emulator", () => {
     expect(await waitFor("succeeds", (p) => p.status?.phase === "Succeeded")).toBe(true);
     expect((await pod("succeeds")).status?.containerStatuses?.[0]?.state?.terminated).toMatchObject({ exitCode: 0, reason: "Completed" });
     expect((await pod("succeeds")).status?.conditions?.find((c) => c.type === "Ready")).toMatchObject({ status: "False", reason: "PodCompleted" });
+    // A command that does not exist: the runtime's StartError, exit code 128.
+    await api.createNamespacedPod({ namespace, body: podBody("no-binary", ["/no/such/binary"], { restartPolicy: "Never" }) });
+    expect(await waitFor("no-binary", (p) => p.status?.phase === "Failed")).toBe(true);
+    expect((await pod("no-binary")).status?.containerStatuses?.[0]?.state?.terminated).toMatchObject({ exitCode: 128, reason: "StartError", message: expect.stringContaining("/no/such/binary") });
     const failed = await api.listNamespacedPod({ namespace, fieldSelector: "status.phase=Failed" });
-    expect(failed.items.map((p) => p.metadata?.name)).toEqual(["fails-once"]);
+    expect(failed.items.map((p) => p.metadata?.name)).toEqual(["fails-once", "no-binary"]);
     await api.deleteCollectionNamespacedPod({ namespace, fieldSelector: "status.phase!=Running" });
   });
 

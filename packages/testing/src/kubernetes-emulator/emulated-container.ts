@@ -185,14 +185,18 @@ export class EmulatedContainer {
     }
     this.process = child;
     this.exited = new Promise((resolve) => {
-      child.once("error", (error) => {
-        this.ended({ exitCode: 128, reason: "StartError", message: `failed to start container process: exec: "${argv[0]}": ${error.message}` });
+      // A process that cannot start may report both `error` and `exit`: the run ends once.
+      let over = false;
+      const end = (how: Parameters<EmulatedContainer["ended"]>[0]) => {
+        if (over) return;
+        over = true;
+        this.ended(how);
         resolve();
-      });
+      };
+      child.once("error", (error) => end({ exitCode: 128, reason: "StartError", message: `failed to start container process: exec: "${argv[0]}": ${error.message}` }));
       child.once("exit", (code, signal) => {
-        if (signal) this.ended({ exitCode: 128 + constants.signals[signal], signal: constants.signals[signal], reason: "Error" });
-        else this.ended({ exitCode: code ?? 0, reason: code === 0 ? "Completed" : "Error" });
-        resolve();
+        if (signal) end({ exitCode: 128 + constants.signals[signal], signal: constants.signals[signal], reason: "Error" });
+        else end({ exitCode: code ?? 0, reason: code === 0 ? "Completed" : "Error" });
       });
     });
     if (child.pid !== undefined) this.set({ running: { startedAt: this.startedAt } });
