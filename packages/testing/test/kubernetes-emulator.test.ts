@@ -8,8 +8,10 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PassThrough } from "node:stream";
 import { execa } from "execa";
-import { CoreV1Api, KubeConfig, Watch, type V1Pod } from "@kubernetes/client-node";
+import { createServer, type AddressInfo, type Server } from "node:net";
+import { CoreV1Api, KubeConfig, PortForward, Watch, type V1Pod } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, findProcesses, freePort, PYTHON, runPython, startKubernetesEmulator, type KubernetesEmulator } from "../src/index.js";
 import { EXPIRED_MESSAGE, POD_FIELDS_REFERENCE, POD_LIST_SAMPLE, STATUS_404_SAMPLE, STATUS_REASONS, WATCH_EVENTS_SAMPLE } from "./kubernetes-samples.js";
@@ -220,6 +222,10 @@ describe("Kubernetes emulator", () => {
     expect(spec?.nodeName).toBeUndefined();
     expect(status?.containerStatuses).toBeUndefined();
     expect(status?.conditions).toEqual([expect.objectContaining({ type: "PodScheduled", status: "False", reason: "Unschedulable", message: expect.stringMatching(/^0\/1 nodes are available: 1 Insufficient cpu\./) })]);
+    // No port-forward to a pod that does not run.
+    const start = k8s.requests.length;
+    await expect(new PortForward(kc).portForward(namespace, "too-big", [8786], new PassThrough(), null, new PassThrough())).rejects.toThrow();
+    expect(k8s.requests.slice(start).map((r) => `${r.resource} ${r.status}`)).toEqual(["pods/portforward 400"]);
     await api.deleteNamespacedPod({ name: "too-big", namespace });
     expect((await failure(pod("too-big"))).code).toBe(404);
   });
@@ -394,6 +400,20 @@ print(",".join(names), client.submit(lambda x: x + 1, 41).result())
     expect(result.stderr.includes("Traceback") ? result.stderr : "").toBe("");
     expect(result.stdout.trim()).toBe("dask-worker-0 42");
     expect(await api.readNamespacedPodLog({ name: "dask-worker-0", namespace, tailLines: 50 })).toMatch(/Registered to:\s+tcp:\/\/127\.0\.0\.1:/);
+
+    // The same scheduler through the client library's port-forward: a local port, one WebSocket per connection.
+    const forward = new PortForward(kc);
+    const local: Server = createServer((socket) => void forward.portForward(namespace, "dask-scheduler", [port], socket, null, socket).catch(() => socket.destroy()));
+    await new Promise<void>((resolve) => local.listen(0, "127.0.0.1", resolve));
+    try {
+      const before = k8s.requests.filter((r) => r.resource === "pods/portforward").length;
+      const forwarded = await runPython(client, [`tcp://127.0.0.1:${(local.address() as AddressInfo).port}`], 120_000);
+      expect(forwarded.stdout.trim()).toBe("dask-worker-0 42");
+      const tunnels = k8s.requests.filter((r) => r.resource === "pods/portforward" && r.status === 101).length - before;
+      expect(tunnels).toBeGreaterThan(0);
+    } finally {
+      await new Promise((resolve) => local.close(resolve));
+    }
     await api.deleteCollectionNamespacedPod({ namespace, labelSelector: "daskq.io/role in (scheduler, worker)", gracePeriodSeconds: 5 });
     expect(await eventually(() => k8s.livePids().length === 0, 20_000)).toBe(true);
     expect(await findProcesses(address.slice("tcp://".length))).toEqual([]);

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readRequestBody } from "../read-request-body.js";
@@ -13,6 +14,7 @@ import { EmulatedPod, POD_FIELDS, podFields, type PodJson } from "./emulated-pod
 import { renderKubeconfig } from "./kubeconfig.js";
 import { PLAIN_KINDS, plainObjectWithDefaults, type PlainResource } from "./plain-objects.js";
 import { podSpecWithDefaults, validatePod, type ObjectMetaJson } from "./pod-manifest.js";
+import { servePortForward } from "./port-forward.js";
 import { parseQuantity } from "./quantity.js";
 import { parseFieldSelector, parseLabelSelector, type Selector } from "./selectors.js";
 import { WatchHistory, type StoredEvent, type WatchEventType } from "./watch-history.js";
@@ -459,6 +461,26 @@ export async function startKubernetesEmulator(options: KubernetesEmulatorOptions
   const server: Server = options.tls
     ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, (q, s) => void handler(q, s))
     : createHttpServer((q, s) => void handler(q, s));
+  server.on("upgrade", (request: IncomingMessage, socket: Duplex) => {
+    const url = new URL(request.url ?? "/", "http://emulator");
+    const answer = (error: ApiError) => {
+      requests.push({ method: "GET", path: url.pathname, query: url.searchParams, verb: "create", resource: "pods/portforward", status: error.code });
+      socket.end(`HTTP/1.1 ${error.code} ${STATUS_CODES[error.code] ?? ""}\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(error.status)}`);
+    };
+    const match = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/portforward$/.exec(url.pathname);
+    if (!match) return answer(notFound("pods", url.pathname));
+    const [namespace, name] = [decodeURIComponent(match[1] as string), decodeURIComponent(match[2] as string)];
+    const header = request.headers.authorization;
+    if (header === undefined) return answer(forbidden("create", "pods/portforward", namespace));
+    if (header !== `Bearer ${token}`) return answer(unauthorized());
+    const pod = pods.get(key(namespace, name));
+    if (!pod) return answer(notFound("pods", name));
+    const target = Number(url.searchParams.get("ports"));
+    if (!Number.isInteger(target) || target < 1 || target > 65535) return answer(badRequest(`invalid port: ${url.searchParams.get("ports") ?? ""}`));
+    if (pod.phase !== "Running") return answer(badRequest(`pod ${name} is not running (phase ${pod.phase})`));
+    requests.push({ method: "GET", path: url.pathname, query: url.searchParams, verb: "create", resource: "pods/portforward", status: 101 });
+    servePortForward(request, socket, target);
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   port = (server.address() as AddressInfo).port;
   const url = `${options.tls ? "https" : "http"}://127.0.0.1:${port}`;
