@@ -53,6 +53,8 @@ export function servePortForward(request: IncomingMessage, socket: Duplex, port:
   target.on("close", close);
 
   let buffered = Buffer.alloc(0);
+  /** The fragments of a data message not finished yet (a message may span frames: opcode 0 continues it). */
+  let fragments: Buffer[] = [];
   socket.on("data", (chunk: Buffer) => {
     buffered = Buffer.concat([buffered, chunk]);
     for (;;) {
@@ -61,7 +63,12 @@ export function servePortForward(request: IncomingMessage, socket: Duplex, port:
       buffered = buffered.subarray(frame.size);
       if (frame.opcode === 8) return close();
       if (frame.opcode === 9) send(10, frame.payload);
-      else if ((frame.opcode === 2 || frame.opcode === 0) && frame.payload[0] === 0 && frame.payload.length > 1) target.write(frame.payload.subarray(1));
+      if (frame.opcode !== 0 && frame.opcode !== 1 && frame.opcode !== 2) continue;
+      fragments.push(frame.payload);
+      if (!frame.fin) continue;
+      const message = Buffer.concat(fragments);
+      fragments = [];
+      if (message[0] === 0 && message.length > 1) target.write(message.subarray(1));
     }
   });
   socket.on("close", close);
@@ -69,8 +76,9 @@ export function servePortForward(request: IncomingMessage, socket: Duplex, port:
 }
 
 /** One complete client frame at the start of `data` (masked, as RFC 6455 requires of clients), or undefined. */
-function readFrame(data: Buffer): { opcode: number; payload: Buffer; size: number } | undefined {
+function readFrame(data: Buffer): { fin: boolean; opcode: number; payload: Buffer; size: number } | undefined {
   if (data.length < 2) return undefined;
+  const fin = ((data[0] as number) & 0x80) !== 0;
   const opcode = (data[0] as number) & 0x0f;
   const masked = ((data[1] as number) & 0x80) !== 0;
   let length = (data[1] as number) & 0x7f;
@@ -89,7 +97,7 @@ function readFrame(data: Buffer): { opcode: number; payload: Buffer; size: numbe
   if (data.length < offset + length) return undefined;
   const payload = Buffer.from(data.subarray(offset, offset + length));
   if (masked) for (let i = 0; i < payload.length; i++) payload[i] = (payload[i] as number) ^ (data[maskAt + (i % 4)] as number);
-  return { opcode, payload, size: offset + length };
+  return { fin, opcode, payload, size: offset + length };
 }
 
 function bigEndian64(value: number): Buffer {
