@@ -378,6 +378,33 @@ describe("Kubernetes emulator", () => {
     }
   });
 
+  it("forwards a pod's port over the client's PortForward: 300 KB through an echo server and back", async () => {
+    const port = await freePort();
+    const echo = "import socket\ns = socket.create_server(('127.0.0.1', int(__import__('sys').argv[1])))\nwhile True:\n    c, _ = s.accept()\n    while (d := c.recv(65536)):\n        c.sendall(d)\n    c.close()";
+    await api.createNamespacedPod({ namespace, body: podBody("echo", [PYTHON, "-c", echo, String(port)]) });
+    expect(await waitFor("echo", (p) => p.status?.phase === "Running")).toBe(true);
+    const payload = Buffer.alloc(300_000, "daskq-");
+    let received = Buffer.alloc(0);
+    const input = new PassThrough();
+    const output = new PassThrough();
+    output.on("data", (chunk: Buffer) => (received = Buffer.concat([received, chunk])));
+    // The echo server may not listen yet right after the start: try until a tunnel answers.
+    expect(await eventually(async () => {
+      received = Buffer.alloc(0);
+      const ws = await new PortForward(kc).portForward(namespace, "echo", [port], output, null, input);
+      input.write(Buffer.from("ping"));
+      const ok = await eventually(() => received.toString() === "ping", 1000, 20);
+      if (!ok) (ws as { close(): void }).close();
+      return ok;
+    }, 10_000, 100)).toBe(true);
+    received = Buffer.alloc(0);
+    input.write(payload);
+    expect(await eventually(() => received.length >= payload.length, 10_000, 20)).toBe(true);
+    expect(received.equals(payload)).toBe(true);
+    input.end();
+    await api.deleteNamespacedPod({ name: "echo", namespace, gracePeriodSeconds: 0 });
+  });
+
   it("runs a real Dask worker as a pod that registers with a real scheduler pod", async () => {
     const port = await freePort();
     const address = `tcp://127.0.0.1:${port}`;
