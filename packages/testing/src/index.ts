@@ -18,3 +18,5 @@ export { startMarathonEmulator, type MarathonEmulator, type MarathonEmulatorOpti
 export type { EmulatedApp } from "./marathon-emulator/emulated-app.js";
 export { SSH_TESTBED, sshTestbedAvailable, sshTestbedRunner, startPrivateSshd, uploadEmulator, type PrivateSshd } from "./ssh-testbed.js";
 export { slurmKillTrial, type SlurmKillTrialOptions, type SlurmKillTrialResult } from "./slurm-kill-trial.js";
+export { OAR_TESTBED, oarTestbedAvailable, runOarCommand, makeOarJobDirectory, type OarCommandResult } from "./oar-testbed.js";
+export { OAR_SAMPLES_DIR, readOarSample, oarSampleNames, type OarSample } from "./oar-samples.js";
