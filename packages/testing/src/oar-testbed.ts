@@ -25,13 +25,15 @@ export interface OarCommandResult {
   readonly exitCode: number;
 }
 
-/** Whether Almighty runs and the test user can ask oarstat (as root, with runuser). */
+/** Whether Almighty runs, the node is Alive, and the test user can ask oarstat (as root, with runuser). */
 export function oarTestbedAvailable(): boolean {
   try {
     const pid = Number(readFileSync(OAR_TESTBED.serverPidFile, "utf8").trim());
     // Alive and not a zombie (`kill -0` succeeds on zombies, which PID 1 reaps late here).
     const stat = execaSync("ps", ["-o", "stat=", "-p", String(pid)], { reject: false }).stdout.trim();
     if (stat === "" || stat.startsWith("Z")) return false;
+    // An Alive resource (OAR marks it Suspected when it cannot reach the node through the sshd on port 6667).
+    if (!/^ +\d+ : Alive$/m.test(execaSync("oarnodes", ["-s"], { reject: false, timeout: 30_000 }).stdout)) return false;
     return execaSync("runuser", ["-u", OAR_TESTBED.user, "--", "oarstat", "-J"], { reject: false, timeout: 30_000 }).exitCode === 0;
   } catch {
     return false;

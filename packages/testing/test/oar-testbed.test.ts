@@ -122,7 +122,7 @@ describe("golden samples of the real OAR 2.5.9", () => {
   });
 });
 
-const available = requireService("the real OAR (Almighty, oar-node's sshd on port 6667)", oarTestbedAvailable(), OAR_TESTBED.howToStart);
+const available = requireService("the real OAR (Almighty and an Alive node)", oarTestbedAvailable(), OAR_TESTBED.howToStart);
 
 describe.runIf(available)("the testbed's real OAR", () => {
   let dir = "";

@@ -38,7 +38,7 @@ apt_install postgresql oar-server oar-server-pgsql oar-node oar-user oar-user-pg
 # postgresql-common creates the cluster on install (it cannot start it here: policy-rc.d).
 read -r PG_VERSION PG_CLUSTER PG_PORT < <(pg_lsclusters -h | awk 'NR==1 {print $1, $2, $3}')
 [ -n "${PG_VERSION:-}" ] || { echo "oar.sh: no PostgreSQL cluster (pg_lsclusters is empty)" >&2; exit 1; }
-pg_online() { pg_lsclusters -h | awk -v v="$PG_VERSION" -v c="$PG_CLUSTER" '$1 == v && $2 == c {print $4}' | grep -q online; }
+pg_online() { [[ "$(pg_lsclusters -h | awk -v v="$PG_VERSION" -v c="$PG_CLUSTER" '$1 == v && $2 == c {print $4}')" == online* ]]; }
 pg_online || pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" start
 wait_for 30 pg_online
 
@@ -46,14 +46,20 @@ wait_for 30 pg_online
 before=$(mktemp)
 cp "$CONF" "$before"
 conf_value() { sed -n "s/^$1=\"\\(.*\\)\"$/\\1/p" "$CONF" | tail -n1; }
-# set_conf KEY VALUE: KEY="VALUE", replacing the active line (VALUE holds no | or newline).
+# set_conf KEY VALUE: KEY="VALUE" in place of the active line, else of the commented-out default,
+# else at the end (VALUE holds no | or newline).
 set_conf() {
-  if grep -q "^$1=" "$CONF"; then sed -i "s|^$1=.*|$1=\"$2\"|" "$CONF"; else echo "$1=\"$2\"" >>"$CONF"; fi
+  if grep -q "^$1=" "$CONF"; then sed -i "s|^$1=.*|$1=\"$2\"|" "$CONF"
+  elif grep -q "^#$1=" "$CONF"; then sed -i "0,/^#$1=.*/s||$1=\"$2\"|" "$CONF"
+  else echo "$1=\"$2\"" >>"$CONF"; fi
 }
 random_password() { head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 [ -n "$(conf_value DB_BASE_PASSWD)" ] || set_conf DB_BASE_PASSWD "$(random_password)"
 [ -n "$(conf_value DB_BASE_PASSWD_RO)" ] || set_conf DB_BASE_PASSWD_RO "$(random_password)"
 set_conf DB_PORT "$PG_PORT"
+# Almighty runs the scheduler at most every SCHEDULER_MIN_TIME_BETWEEN_2_CALLS seconds (default 5):
+# a job submitted just after another waits that long. One second, as Slurm's sched_min_interval=0.
+set_conf SCHEDULER_MIN_TIME_BETWEEN_2_CALLS 1
 # No cgroups or cpusets on the test machines: do not run the job resource manager.
 sed -i 's/^JOB_RESOURCE_MANAGER_PROPERTY_DB_FIELD=/#&/' "$CONF"
 conf_changed=no
@@ -67,7 +73,7 @@ chmod 0640 "$CONF"
 # --check connects with the passwords of oar.conf. When it fails although the database exists (say
 # oar.conf was reinstalled with new passwords), drop it and start afresh: this is a test bed.
 if ! oar-database --check >/dev/null 2>&1; then
-  if runuser -u postgres -- psql -p "$PG_PORT" -tAc "SELECT 1 FROM pg_database WHERE datname = 'oar'" | grep -q 1; then
+  if [ "$(runuser -u postgres -- psql -p "$PG_PORT" -tAc "SELECT 1 FROM pg_database WHERE datname = 'oar'")" = 1 ]; then
     echo "oar.sh: the OAR database exists but oar.conf cannot reach it; recreating it" >&2
     oar-database --drop --db-is-local -y
   fi
@@ -76,15 +82,17 @@ if ! oar-database --check >/dev/null 2>&1; then
 fi
 
 # ---- resources and queues ---------------------------------------------------------------------------
+# (Outputs are read into variables first: with pipefail, `cmd | grep -q` fails when grep exits early.)
+properties=$(oarproperty -l)
 for p in cpu core; do
-  oarproperty -l | grep -qx "$p" || oarproperty -a "$p"
+  grep -qx "$p" <<<"$properties" || oarproperty -a "$p"
 done
 for ((i = 0; i < OAR_CORES; i++)); do
   if [ -z "$(oarnodes --sql "network_address = '$NODE' AND core = $i")" ]; then
     oarnodesetting -a -h "$NODE" -p cpu=0 -p core="$i" -p cpuset="$i" >/dev/null
   fi
 done
-oarnotify -l | grep -qx down || oarnotify --add-queue "down,1,$SCHEDULER" >/dev/null
+grep -qx down <<<"$(oarnotify -l)" || oarnotify --add-queue "down,1,$SCHEDULER" >/dev/null
 oarnotify -d down >/dev/null
 
 # ---- the node's sshd (port 6667) --------------------------------------------------------------------
@@ -111,7 +119,7 @@ alive "$SERVER_PID" || /usr/sbin/oar-server
 wait_for 30 alive "$SERVER_PID"
 
 # A node marked Suspected or Absent by an earlier run (e.g. its sshd was down) goes back into service.
-if oarnodes -s "$NODE" | grep -E '^ +[0-9]+ : ' | grep -qv ': Alive$'; then
+if grep -E '^ +[0-9]+ : ' <<<"$(oarnodes -s "$NODE")" | grep -v ': Alive$' >/dev/null; then
   oarnodesetting -s Alive -h "$NODE" >/dev/null
 fi
 
@@ -121,7 +129,7 @@ check_dir=$(runuser -u "$OAR_USER" -- mktemp -d /tmp/daskq-oar-check.XXXXXX)
 job=$(cd "$check_dir" && runuser -u "$OAR_USER" -- oarsub -l /core=1,walltime=0:01:00 /bin/true | sed -n 's/^OAR_JOB_ID=//p')
 [ -n "$job" ] || { echo "oar.sh: oarsub as $OAR_USER gave no job id" >&2; exit 1; }
 job_state() { oarstat -s -j "$job" | sed -n "s/^$job: //p"; }
-job_ended() { job_state | grep -Eqx 'Terminated|Error'; }
+job_ended() { [[ "$(job_state)" =~ ^(Terminated|Error)$ ]]; }
 if ! wait_for 90 job_ended || [ "$(job_state)" != Terminated ]; then
   echo "oar.sh: test job $job did not run (state: $(job_state)); see /var/log/oar.log and oarstat -fj $job" >&2
   exit 1
