@@ -36,7 +36,7 @@ apt_install postgresql oar-server oar-server-pgsql oar-node oar-user oar-user-pg
 
 # ---- PostgreSQL -------------------------------------------------------------------------------------
 # postgresql-common creates the cluster on install (it cannot start it here: policy-rc.d).
-read -r PG_VERSION PG_CLUSTER PG_PORT < <(pg_lsclusters -h | awk 'NR==1 {print $1, $2, $3}')
+read -r PG_VERSION PG_CLUSTER PG_PORT < <(pg_lsclusters -h | awk 'NR==1 {print $1, $2, $3}') || true
 [ -n "${PG_VERSION:-}" ] || { echo "oar.sh: no PostgreSQL cluster (pg_lsclusters is empty)" >&2; exit 1; }
 pg_online() { [[ "$(pg_lsclusters -h | awk -v v="$PG_VERSION" -v c="$PG_CLUSTER" '$1 == v && $2 == c {print $4}')" == online* ]]; }
 pg_online || pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" start
@@ -65,9 +65,10 @@ sed -i 's/^JOB_RESOURCE_MANAGER_PROPERTY_DB_FIELD=/#&/' "$CONF"
 conf_changed=no
 cmp -s "$before" "$CONF" || conf_changed=yes
 rm -f "$before"
-# oar.conf holds the database passwords: readable by root and the oar group only (as installed).
-chown root:oar "$CONF"
-chmod 0640 "$CONF"
+# oar.conf holds the database passwords: owner oar, mode 0600, as the package installs it (OAR's
+# commands read it as oar through oardodo).
+chown oar:root "$CONF"
+chmod 0600 "$CONF"
 
 # ---- database ---------------------------------------------------------------------------------------
 # --check connects with the passwords of oar.conf. When it fails although the database exists (say
@@ -87,10 +88,10 @@ properties=$(oarproperty -l)
 for p in cpu core; do
   grep -qx "$p" <<<"$properties" || oarproperty -a "$p"
 done
+# The cores this node has already (one oarnodes call: each OAR command costs ~1 s of Perl and SQL).
+have=" $(oarnodes --sql "network_address = '$NODE'" | { grep -oE '(^|[ ,])core=[0-9]+' || true; } | sed 's/.*core=//' | tr '\n' ' ') "
 for ((i = 0; i < OAR_CORES; i++)); do
-  if [ -z "$(oarnodes --sql "network_address = '$NODE' AND core = $i")" ]; then
-    oarnodesetting -a -h "$NODE" -p cpu=0 -p core="$i" -p cpuset="$i" >/dev/null
-  fi
+  [[ "$have" == *" $i "* ]] || oarnodesetting -a -h "$NODE" -p cpu=0 -p core="$i" -p cpuset="$i" >/dev/null
 done
 grep -qx down <<<"$(oarnotify -l)" || oarnotify --add-queue "down,1,$SCHEDULER" >/dev/null
 oarnotify -d down >/dev/null
@@ -126,7 +127,7 @@ fi
 # ---- the test user, and one job from submission to Terminated ---------------------------------------
 id -u "$OAR_USER" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$OAR_USER"
 check_dir=$(runuser -u "$OAR_USER" -- mktemp -d /tmp/daskq-oar-check.XXXXXX)
-job=$(cd "$check_dir" && runuser -u "$OAR_USER" -- oarsub -l /core=1,walltime=0:01:00 /bin/true | sed -n 's/^OAR_JOB_ID=//p')
+job=$(cd "$check_dir" && runuser -u "$OAR_USER" -- oarsub -l /core=1,walltime=0:01:00 /bin/true | sed -n 's/^OAR_JOB_ID=//p') || true
 [ -n "$job" ] || { echo "oar.sh: oarsub as $OAR_USER gave no job id" >&2; exit 1; }
 job_state() { oarstat -s -j "$job" | sed -n "s/^$job: //p"; }
 job_ended() { [[ "$(job_state)" =~ ^(Terminated|Error)$ ]]; }
