@@ -4,6 +4,7 @@ import {
   findBackend,
   JobQueueCluster,
   listBackends,
+  loadBackendConfig,
   parseBytes,
   previewJobScript,
   SHARED_KEYS,
@@ -80,7 +81,12 @@ export class ControlSession {
     if (command["backend"] === undefined) return { backends, keys: [] };
     const descriptor = findBackend(this.container, stringField(command, "backend"));
     const keys: ConfigKey[] = [...SHARED_KEYS, ...descriptor.configKeys];
-    return { backends, keys: keys.map((k) => ({ name: k.name, aliases: k.aliases ?? [], kind: k.kind })) };
+    // Keys the config files or DASK_JOBQUEUE__* variables set: the controller leaves their defaults to them.
+    const resolved = loadBackendConfig(descriptor, { configName: optionalString(command, "configName") });
+    const configured = Object.entries(resolved.sources)
+      .filter(([, source]) => source.kind === "file" || source.kind === "env")
+      .map(([key]) => key);
+    return { backends, keys: keys.map((k) => ({ name: k.name, aliases: k.aliases ?? [], kind: k.kind })), configured };
   }
 
   /** What `daskq job-script` prints for these settings (the same function, the same options). */
@@ -104,7 +110,7 @@ export class ControlSession {
       configName: settings.configName,
       job: settings.job,
       scheduler: schedulerOf(command),
-      tls: command["tls"] === false ? false : undefined,
+      tls: tlsOf(command),
       pollIntervalMs: command["pollInterval"] === undefined ? undefined : numberField(command, "pollInterval") * 1000,
       container: this.container,
       logger: this.logger,
@@ -178,6 +184,15 @@ function settingsOf(command: ControlCommand): ClusterSettings {
   const job = command["job"] ?? {};
   if (typeof job !== "object" || job === null || Array.isArray(job)) throw new UsageError("job must be an object of jobqueue keys");
   return { backend: optionalString(command, "backend") ?? "local", configName: optionalString(command, "configName"), job: job as Record<string, unknown> };
+}
+
+/** `tls`: absent (daskq's own certificates), false (plain TCP) or the user's files `{ca, cert, key}`. */
+function tlsOf(command: ControlCommand): JobQueueClusterOptions["tls"] {
+  const given = command["tls"];
+  if (given === undefined || given === null) return undefined;
+  if (given === false) return false;
+  if (typeof given === "object" && !Array.isArray(given)) return given as { ca: string; cert: string; key: string };
+  throw new UsageError(`tls must be false or {"ca", "cert", "key"}, got ${JSON.stringify(given)}`);
 }
 
 function schedulerOf(command: ControlCommand): SchedulerOptions | undefined {
