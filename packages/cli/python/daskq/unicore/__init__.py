@@ -23,6 +23,8 @@ class UNICORECluster(JobQueueCluster):
     """
 
     backend = "unicore"
+    #: pyunicore asks nothing of the sort: one core and 1 GiB per job unless configured.
+    _class_defaults = {"cores": 1, "memory": "1GiB"}
 
     def __init__(
         self,
