@@ -14,5 +14,9 @@ bash packages/testing/testbed/up.sh
 npx turbo run typecheck --output-logs=errors-only
 filtered=()
 [ "$#" -gt 0 ] && filtered=(--passWithNoTests)
-npx vitest run --project shared "${filtered[@]}" "$@"
-npx vitest run --project exclusive "${filtered[@]}" "$@"
+# Each step also writes vitest's json report; at the end (passed or failed) a table of the test
+# files by duration, slowest first (scripts/test-durations.mjs).
+reports="$(mktemp -d)"
+trap 'node scripts/test-durations.mjs "$reports/shared.json" "$reports/exclusive.json"; rm -rf "$reports"' EXIT
+npx vitest run --project shared --reporter=default --reporter=json --outputFile.json="$reports/shared.json" "${filtered[@]}" "$@"
+npx vitest run --project exclusive --reporter=default --reporter=json --outputFile.json="$reports/exclusive.json" "${filtered[@]}" "$@"
