@@ -1,0 +1,28 @@
+/**
+ * The shared conformance suite, run for EACH flavour against the PBS EMULATOR
+ * (packages/testing/emulators/pbs): real local processes, real Dask workers, the documented PBS Pro
+ * and Torque output formats. The flavour is found by the backend itself (`flavour: auto` asks the
+ * emulator's `qstat --version`).
+ */
+import { join } from "node:path";
+import { backendConformanceSuite } from "@daskq/testing";
+import { afterAll } from "vitest";
+import { pbsBackend } from "../src/index.js";
+import { emulatedServer } from "./emulator.js";
+
+const HOW = "The PBS emulator needs only Node.js (packages/testing/emulators/pbs); it could not be found.";
+
+for (const flavour of ["pro", "torque"] as const) {
+  const server = emulatedServer(flavour);
+  afterAll(() => server.dispose());
+  backendConformanceSuite({
+    // Its own name, so that the two runs are told apart (and read their own config section).
+    descriptor: { ...pbsBackend, name: `pbs-${flavour}-emulator` },
+    // The emulator ships with the repo: always there.
+    available: () => true,
+    howToStart: HOW,
+    runner: server.runner,
+    // One-core jobs; a log directory keeps output files out of the working directory.
+    job: { cores: 1, memory: "1GiB", walltime: "00:10:00", "log-directory": join(server.stateDir, "logs") },
+  });
+}
