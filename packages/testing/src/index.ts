@@ -12,6 +12,7 @@ export { computeArraySum, clientEnvFromFile, type ClusterAccess } from "./dask-c
 export { runSteadyLoad, type SteadyLoadOptions, type SteadyLoadResult } from "./steady-load.js";
 export { scriptSubmitSuite, type ScriptSubmitTarget } from "./script-submit-suite.js";
 export { queuedClusterSuite, type QueuedClusterTarget } from "./queued-cluster-suite.js";
+export { batchJobsSuite, type BatchJobsTarget } from "./batch-jobs-suite.js";
 export { backendConformanceSuite, CONFORMANCE_CASES, type ConformanceCase, type ConformanceTarget } from "./conformance-suite.js";
 export { LSF_EMULATOR_BIN, LSF_EMULATOR_REQUIREMENTS, LsfEmulatorRunner, lsfEmulatorRunner, withLsfEmulator, createLsfEmulatorCluster, killLsfEmulatorJobs, type LsfEmulatorOptions, type LsfEmulatorCluster } from "./lsf-emulator.js";
 export { PBS_EMULATOR_BIN, PBS_EMULATOR_DEFAULT_STATE, PbsEmulatorRunner, pbsEmulatorRunner, pbsEmulatorEnv, killPbsEmulatorJobs, type PbsEmulatorFlavour, type PbsEmulatorOptions } from "./pbs-emulator.js";
