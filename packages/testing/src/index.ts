@@ -26,3 +26,5 @@ export { EmulatorRunner } from "./emulator-runner.js";
 export { HTCONDOR_EMULATOR_BIN, htcondorEmulatorEnv, htcondorEmulatorRunner, withHtcondorEmulator, startHtcondorEmulator, type HtcondorEmulator, type HtcondorEmulatorOptions } from "./htcondor-emulator.js";
 export { startKubernetesEmulator, type KubernetesEmulator, type KubernetesEmulatorOptions, type KubernetesRequest } from "./kubernetes-emulator/kubernetes-emulator.js";
 export type { PodJson } from "./kubernetes-emulator/emulated-pod.js";
+export { OAR_TESTBED, oarTestbedAvailable, runOarCommand, makeOarJobDirectory, type OarCommandResult } from "./oar-testbed.js";
+export { OAR_SAMPLES_DIR, readOarSample, oarSampleNames, type OarSample } from "./oar-samples.js";
