@@ -15,10 +15,16 @@ bash packages/testing/testbed/up.sh
 npx turbo run typecheck --output-logs=errors-only
 filtered=()
 [ "$#" -gt 0 ] && filtered=(--passWithNoTests)
-npx vitest run --project shared "${filtered[@]}" "$@"
+# Each vitest step also writes vitest's json report; at the end (passed or failed) a table of the
+# test files by duration, slowest first (scripts/test-durations.mjs).
+reports="$(mktemp -d)"
+trap 'node scripts/test-durations.mjs "$reports/shared.json" "$reports/exclusive.json"; rm -rf "$reports"' EXIT
+started=$(date +%s)
+npx vitest run --project shared --reporter=default --reporter=json --outputFile.json="$reports/shared.json" "${filtered[@]}" "$@"
 # The Python package's tests (Debian's python3-pytest, real services and emulators), with no filter
 # or with the filter python.
 if [ "$#" -eq 0 ] || [ "$*" = python ]; then
-  /usr/bin/python3 -m pytest -q -p no:cacheprovider packages/cli/python/tests
+  /usr/bin/python3 -m pytest -q -p no:cacheprovider --durations=5 packages/cli/python/tests
 fi
-npx vitest run --project exclusive "${filtered[@]}" "$@"
+npx vitest run --project exclusive --reporter=default --reporter=json --outputFile.json="$reports/exclusive.json" "${filtered[@]}" "$@"
+echo "tests took $(( $(date +%s) - started )) s"

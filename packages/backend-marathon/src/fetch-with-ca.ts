@@ -1,10 +1,9 @@
 import { readFile } from "node:fs/promises";
-import { ConfigError } from "@daskq/core";
-import type { Fetch } from "./marathon-client.js";
+import { ConfigError, fetchWithConnection, type Fetch } from "@daskq/core";
 
 /**
- * A `fetch` (undici's, the implementation behind Node's global one) that trusts the CA
- * certificates in `caFile` (PEM) for HTTPS, for a Marathon behind a site's own CA.
+ * A `fetch` that trusts the CA certificates in `caFile` (PEM) for HTTPS, for a Marathon behind a
+ * site's own CA.
  *
  * @throws ConfigError naming `jobqueue.marathon.ca-file` when the file cannot be read.
  */
@@ -15,7 +14,5 @@ export async function fetchWithCa(caFile: string): Promise<Fetch> {
   } catch (error) {
     throw new ConfigError(`cannot read the CA file ${caFile}: ${(error as Error).message}`, { keyPath: "jobqueue.marathon.ca-file" });
   }
-  const { Agent, fetch } = await import("undici");
-  const dispatcher = new Agent({ connect: { ca } });
-  return (url, init) => fetch(url, { ...(init as Parameters<typeof fetch>[1]), dispatcher }) as unknown as Promise<Response>;
+  return fetchWithConnection({ ca });
 }

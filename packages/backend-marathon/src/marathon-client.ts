@@ -1,9 +1,10 @@
-import { AuthenticationError, DaskqError, silentLogger, type Logger } from "@daskq/core";
+import { HttpJson, answerJson, silentLogger, type Fetch, type HttpAnswer, type Logger } from "@daskq/core";
+import { sendWhileLocked, type MarathonAnswer } from "./deployment-lock.js";
 import type { DeploymentResult, MarathonApp, MarathonAppDefinition, MarathonErrorBody } from "./marathon-api.js";
 import { MarathonApiError, describeMarathonError } from "./marathon-error.js";
 
 /** The `fetch` the client sends its requests with (the global one, or one with a CA, see `fetchWithCa`). */
-export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
+export type { Fetch };
 
 /** How the client authenticates: HTTP Basic, or DC/OS' `Authorization: token=<token>`. */
 export type MarathonAuth =
@@ -36,11 +37,6 @@ export interface DeployableOptions {
   readonly overrideOwnDeployments?: boolean;
 }
 
-interface Answer {
-  readonly status: number;
-  readonly json: unknown;
-}
-
 /**
  * A small typed client of Marathon's REST API v2 (RAML spec: mesosphere/marathon,
  * docs/docs/rest-api/public/api/), on `fetch`. Every deployable request (create, scale, kill with
@@ -51,7 +47,10 @@ interface Answer {
  */
 export class MarathonClient {
   private readonly base: string;
-  private readonly fetch: Fetch;
+  /** Requests to Marathon: refused credentials are an `AuthenticationError`. */
+  private readonly marathon: HttpJson;
+  /** Requests to a Mesos agent's sandbox, where any failed read only means "no log". */
+  private readonly agent: HttpJson;
   private readonly logger: Logger;
   /** Deployments this client started. */
   private readonly own = new Set<string>();
@@ -59,7 +58,14 @@ export class MarathonClient {
 
   constructor(private readonly options: MarathonClientOptions) {
     this.base = options.url.replace(/\/+$/, "");
-    this.fetch = options.fetch ?? ((url, init) => fetch(url, init));
+    const http = { component: "marathon", timeoutMs: options.requestTimeoutMs ?? 30_000, ...(options.fetch ? { fetch: options.fetch } : {}) };
+    this.marathon = new HttpJson({
+      ...http,
+      service: "Marathon",
+      refusal: (answer, request) =>
+        describeMarathonError(request.name ?? request.method, answer.status, errorBody(toMarathonAnswer(answer)), "Check jobqueue.marathon.username and password, or token"),
+    });
+    this.agent = new HttpJson({ ...http, service: "the Mesos agent" });
     this.logger = options.logger ?? silentLogger;
   }
 
@@ -153,78 +159,56 @@ export class MarathonClient {
     body?: unknown,
     options: DeployableOptions = {},
   ): Promise<DeploymentResult> {
-    const deadline = Date.now() + (this.options.deploymentTimeoutMs ?? 60_000);
-    let force = this.options.force === true;
-    for (;;) {
-      const query = new URLSearchParams({ ...params, ...(force ? { force: "true" } : {}) });
-      const answer = await this.send(method, path, query, body);
-      if (answer.status !== 409 || !isLocked(answer.json)) {
-        this.check(method, path, answer);
-        const result = answer.json as DeploymentResult & { deployments?: { id: string }[] };
-        for (const id of [result.deploymentId, ...(result.deployments ?? []).map((d) => d.id)]) if (id) this.own.add(id);
-        return result;
-      }
-      const locking = ((answer.json as MarathonErrorBody).deployments ?? []).map((d) => d.id);
-      if (options.overrideOwnDeployments && locking.length > 0 && locking.every((id) => this.own.has(id))) {
-        this.logger.warn(`marathon: ${method} ${path}: cancelling daskq's own deployment ${locking.join(", ")}, which cannot finish while tasks keep failing`);
-        force = true;
-        continue;
-      }
-      const remaining = deadline - Date.now();
-      if (remaining <= 0 || !(await this.waitForDeployments(locking, remaining))) {
-        throw new MarathonApiError(
-          `${method} ${path}`,
-          409,
-          answer.json as MarathonErrorBody,
-          `Still locked after ${Math.round((this.options.deploymentTimeoutMs ?? 60_000) / 1000)} s by deployment(s) ${locking.join(", ") || "(unnamed)"}: ` +
-            "look at GET /v2/deployments, or set jobqueue.marathon.force: true to override deployments",
-        );
-      }
-    }
+    const answer = await sendWhileLocked({
+      request: `${method} ${path}`,
+      send: (force) => this.send(method, path, new URLSearchParams({ ...params, ...(force ? { force: "true" } : {}) }), body),
+      waitForDeployments: (ids, timeoutMs) => this.waitForDeployments(ids, timeoutMs),
+      force: this.options.force === true,
+      overrideOwnDeployments: options.overrideOwnDeployments === true,
+      own: this.own,
+      deploymentTimeoutMs: this.options.deploymentTimeoutMs ?? 60_000,
+      logger: this.logger,
+    });
+    this.check(method, path, answer);
+    const result = answer.json as DeploymentResult & { deployments?: { id: string }[] };
+    for (const id of [result.deploymentId, ...(result.deployments ?? []).map((d) => d.id)]) if (id) this.own.add(id);
+    return result;
   }
 
-  private check(method: string, path: string, answer: Answer): void {
+  private check(method: string, path: string, answer: MarathonAnswer): void {
     if (answer.status >= 200 && answer.status < 300) return;
-    const body = (answer.json ?? {}) as MarathonErrorBody;
-    if (answer.status === 401 || answer.status === 403) {
-      throw new AuthenticationError("marathon", describeMarathonError(`${method} ${path}`, answer.status, body, "Check jobqueue.marathon.username and password, or token"));
-    }
-    throw new MarathonApiError(`${method} ${path}`, answer.status, body, answer.status === 404 ? "Check jobqueue.marathon.url" : "");
+    throw new MarathonApiError(`${method} ${path}`, answer.status, errorBody(answer), answer.status === 404 ? "Check jobqueue.marathon.url" : "");
   }
 
-  private async send(method: string, path: string, query?: URLSearchParams, body?: unknown, base = this.base): Promise<Answer> {
+  private async send(method: string, path: string, query?: URLSearchParams, body?: unknown, base = this.base): Promise<MarathonAnswer> {
     const search = query && [...query.keys()].length > 0 ? `?${query.toString()}` : "";
-    const url = `${base.replace(/\/+$/, "")}${path}${search}`;
-    const headers: Record<string, string> = { Accept: "application/json" };
-    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const http = base === this.base ? this.marathon : this.agent;
+    const headers: Record<string, string> = {};
     const auth = this.options.auth;
     if (auth?.kind === "basic") headers["Authorization"] = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString("base64")}`;
     if (auth?.kind === "token") headers["Authorization"] = `token=${auth.token}`;
-    let response: Response;
-    try {
-      response = await this.fetch(url, {
-        method,
-        headers,
-        signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 30_000),
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-    } catch (error) {
-      if (error instanceof DaskqError) throw error;
-      const cause = (error as { cause?: { message?: string; code?: string } }).cause;
-      throw new DaskqError("marathon", `cannot reach ${base === this.base ? "Marathon" : "the Mesos agent"} at ${base} (${method} ${path}): ${cause?.message ?? cause?.code ?? (error as Error).message}`, { cause: error });
-    }
-    const text = await response.text();
-    let json: unknown = undefined;
-    try {
-      json = text === "" ? undefined : JSON.parse(text);
-    } catch {
-      json = { message: text.slice(0, 200) };
-    }
-    return { status: response.status, json };
+    const root = base.replace(/\/+$/, "");
+    return toMarathonAnswer(await http.send({
+      method,
+      url: `${root}${path}${search}`,
+      headers,
+      name: `${method} ${path}`,
+      target: `${base === this.base ? "Marathon" : "the Mesos agent"} at ${base} (${method} ${path})`,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    }));
   }
 }
 
-function isLocked(body: unknown): boolean {
-  const message = (body as MarathonErrorBody | undefined)?.message ?? "";
-  return /locked by one or more deployments/i.test(message) || Array.isArray((body as MarathonErrorBody | undefined)?.deployments);
+/** An answer's JSON; a body that is not JSON (a proxy's page) becomes the message of an error body. */
+function toMarathonAnswer(answer: HttpAnswer): MarathonAnswer {
+  try {
+    return { status: answer.status, json: answerJson(answer) };
+  } catch {
+    return { status: answer.status, json: { message: answer.text.slice(0, 200) } };
+  }
+}
+
+/** Marathon's error body of an answer (`error.Error`). */
+function errorBody(answer: MarathonAnswer): MarathonErrorBody {
+  return (answer.json ?? {}) as MarathonErrorBody;
 }

@@ -1,21 +1,35 @@
 /**
  * Against the REAL Grid Engine of packages/testing/testbed/sge.sh (Son of Grid Engine 8.1.9, one
  * host, queue all.q with 8 slots, PE smp, project daskq). Under CI=true a missing SGE fails this
- * file; elsewhere it is skipped.
+ * file; elsewhere it is skipped. The cases every batch backend shares are @daskq/testing's
+ * batchJobsSuite; Grid Engine's own states are here.
  */
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { renderHeader, silentLogger, submitRequest, type JobSpec, type JobStatus } from "@daskq/core";
-import { CountingRunner, eventually, requireService, scriptRequest } from "@daskq/testing";
+import { CountingRunner, batchJobsSuite, eventually, requireService, scriptRequest } from "@daskq/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SgeBackend } from "../src/sge-backend.js";
-import { createSgeBackend } from "../src/sge-descriptor.js";
+import { createSgeBackend, sgeBackend } from "../src/sge-descriptor.js";
 import { makeSpec } from "./helpers.js";
 import { START_SGE, sgeIsUp } from "./sge-available.js";
 
 const enabled = requireService("Grid Engine (SGE)", await sgeIsUp(), START_SGE);
+
+batchJobsSuite({
+  descriptor: sgeBackend,
+  enabled,
+  commands: { status: "qstat", cancel: "qdel" },
+  spec: (logDirectory) => makeSpec({ jobName: "daskq-it", cores: 1, processes: 1, memory: 100e6, walltime: 300, queue: "all.q", account: undefined, logDirectory }),
+  runningNative: "r",
+  arrayIds: (first, count) => Array.from({ length: count }, (_, i) => `${first.split(".")[0]}.${i + 1}`),
+  missingTask: (first) => `${first.split(".")[0]}.9`,
+  unknownIds: ["999999", "999998.3"],
+  // While qdel's SIGKILL is on its way a task shows as `dr` (running, deletion requested); then it is gone.
+  cancelledJobs: "gone",
+});
 
 describe.skipIf(!enabled)("SGE backend against a real Grid Engine", () => {
   const runner = new CountingRunner();
@@ -59,49 +73,6 @@ describe.skipIf(!enabled)("SGE backend against a real Grid Engine", () => {
     await backend?.cancel(submitted);
     await backend?.close();
     if (logDir) await rm(logDir, { recursive: true, force: true });
-  });
-
-  let single = "";
-  let array: string[] = [];
-
-  it("submits one job and an array of 4, and reports all 5 with ONE qstat call", async () => {
-    [single = ""] = await submit("sleep 60", 1);
-    array = await submit("sleep 60", 4);
-    expect(single).toMatch(/^\d+$/);
-    const base = array[0]?.split(".")[0];
-    expect(array).toEqual([1, 2, 3, 4].map((i) => `${base}.${i}`));
-
-    const all = [single, ...array];
-    // Dispatched jobs show as `t` (transferring: running for daskq) for a moment before `r`.
-    await waitUntil(all, (r) => all.every((id) => r.get(id)?.native === "r"));
-    const before = runner.count("qstat");
-    const report = await backend.status(all);
-    expect(runner.count("qstat") - before).toBe(1);
-    expect([...report.keys()].sort()).toEqual([...all].sort());
-    for (const id of all) expect(report.get(id)).toEqual({ state: "running", native: "r" });
-  });
-
-  it("cancels one array task by its task id with ONE qdel; the others keep running", async () => {
-    const target = array[2] as string;
-    const before = runner.count("qdel");
-    await backend.cancel([target]);
-    expect(runner.count("qdel") - before).toBe(1);
-    // While qdel's SIGKILL is on its way the task shows as `dr` (running, deletion requested); then it is gone.
-    await waitGone([target]);
-    const rest = await backend.status([single, ...array.filter((id) => id !== target)]);
-    expect(rest.size).toBe(4);
-    for (const status of rest.values()) expect(status.state).toBe("running");
-  });
-
-  it("treats unknown ids as absent and cancels them harmlessly, alone or among known ones", async () => {
-    const base = array[0]?.split(".")[0] as string;
-    expect((await backend.status(["999999"])).size).toBe(0);
-    const report = await backend.status([single, "999999", "999998.3", `${base}.9`]);
-    expect([...report.keys()]).toEqual([single]);
-    await expect(backend.cancel(["999999", "999998.3", `${base}.9`])).resolves.toBeUndefined();
-    // A real job among unknown ones is still deleted (qdel exits 1 but deletes what exists).
-    await expect(backend.cancel(["999999", single])).resolves.toBeUndefined();
-    await waitGone([single]);
   });
 
   it("keeps a held job (qsub -h) queued, on hold, and cancels it", async () => {

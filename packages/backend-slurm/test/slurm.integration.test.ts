@@ -1,19 +1,33 @@
 /**
  * Against the REAL Slurm of packages/testing/testbed/slurm.sh (one node, 8 CPUs, partitions `debug`
- * and `down`). Under CI=true a missing Slurm fails this file; elsewhere it is skipped.
+ * and `down`). Under CI=true a missing Slurm fails this file; elsewhere it is skipped. The cases
+ * every batch backend shares are @daskq/testing's batchJobsSuite; Slurm's own states are here.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { renderHeader, submitRequest, silentLogger, type JobSpec, type JobStatus } from "@daskq/core";
-import { CountingRunner, eventually, requireService, scriptRequest } from "@daskq/testing";
+import { CountingRunner, batchJobsSuite, eventually, requireService, scriptRequest } from "@daskq/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SlurmBackend } from "../src/slurm-backend.js";
-import { createSlurmBackend } from "../src/slurm-descriptor.js";
+import { createSlurmBackend, slurmBackend } from "../src/slurm-descriptor.js";
 import { makeSpec } from "./helpers.js";
 import { START_SLURM, slurmIsUp } from "./slurm-available.js";
 
 const enabled = requireService("Slurm", await slurmIsUp(), START_SLURM);
+
+batchJobsSuite({
+  descriptor: slurmBackend,
+  enabled,
+  commands: { status: "squeue", cancel: "scancel" },
+  spec: (logDirectory) => makeSpec({ jobName: "daskq-it", cores: 1, processes: 1, memory: 100e6, walltime: 300, queue: "debug", account: undefined, logDirectory }),
+  runningNative: "RUNNING",
+  arrayIds: (first, count) => Array.from({ length: count }, (_, i) => `${first.split("_")[0]}_${i}`),
+  missingTask: (first) => `${first.split("_")[0]}_9`,
+  // squeue exits 1 "Invalid job id specified" for an unknown job.
+  unknownIds: ["999999", "999998_3"],
+  cancelledJobs: { native: "CANCELLED" },
+});
 
 describe.skipIf(!enabled)("Slurm backend against a real Slurm", () => {
   const runner = new CountingRunner();
@@ -56,45 +70,6 @@ describe.skipIf(!enabled)("Slurm backend against a real Slurm", () => {
     await backend?.cancel(submitted);
     await backend?.close();
     if (logDir) await rm(logDir, { recursive: true, force: true });
-  });
-
-  let single = "";
-  let array: string[] = [];
-
-  it("submits one job and an array of 4, and reports all 5 with ONE squeue call", async () => {
-    [single = ""] = await submit("sleep 30", 1);
-    array = await submit("sleep 30", 4);
-    expect(single).toMatch(/^\d+$/);
-    const base = array[0]?.split("_")[0];
-    expect(array).toEqual([0, 1, 2, 3].map((i) => `${base}_${i}`));
-
-    const all = [single, ...array];
-    await waitFor(all, "running");
-    const before = runner.count("squeue");
-    const report = await backend.status(all);
-    expect(runner.count("squeue") - before).toBe(1);
-    expect([...report.keys()].sort()).toEqual([...all].sort());
-    for (const id of all) expect(report.get(id)).toEqual({ state: "running", native: "RUNNING" });
-  });
-
-  it("cancels one array task by its task id; the others keep running", async () => {
-    const target = array[2] as string;
-    const before = runner.count("scancel");
-    await backend.cancel([target]);
-    expect(runner.count("scancel") - before).toBe(1);
-    const report = await waitFor([target], "cancelled");
-    expect(report.get(target)?.native).toBe("CANCELLED");
-    const rest = await backend.status([single, ...array.filter((id) => id !== target)]);
-    for (const status of rest.values()) expect(status.state).toBe("running");
-    expect(rest.size).toBe(4);
-  });
-
-  it("treats unknown ids as absent, alone or among known ones, and cancels them harmlessly", async () => {
-    expect((await backend.status(["999999"])).size).toBe(0); // squeue exits 1 "Invalid job id specified"
-    const base = array[0]?.split("_")[0] as string;
-    const report = await backend.status([single, "999999", "999998_3", `${base}_9`]);
-    expect([...report.keys()]).toEqual([single]);
-    await expect(backend.cancel(["999999", "999998_3", `${base}_9`])).resolves.toBeUndefined();
   });
 
   it("reports a job that exits 3 as failed with reason NonZeroExitCode", async () => {

@@ -1,41 +1,19 @@
-import { request as httpRequest } from "node:http";
-import { DaskqError } from "@daskq/core";
-import type { HttpAnswer, HttpRequest, HttpTransport } from "./http-transport.js";
+import { fetchWithConnection } from "@daskq/core";
+import { FetchTransport } from "./fetch-transport.js";
 
 /**
  * Requests over slurmrestd's local unix socket (`slurmrestd unix:/path`, auth `rest_auth/local`): no
  * token; slurmrestd accepts a client running as its own user (or root) and acts as ITS user.
- * `fetch` cannot dial a unix socket without extra packages, so this uses `node:http`.
+ * The global `fetch` cannot dial a unix socket, so this one connects through core's
+ * `fetchWithConnection` (undici with `socketPath`).
  */
-export class UnixSocketTransport implements HttpTransport {
-  readonly endpoint: string;
-
+export class UnixSocketTransport extends FetchTransport {
   /**
    * @param socketPath the socket slurmrestd listens on.
    * @param timeoutMs per request.
    */
-  constructor(
-    private readonly socketPath: string,
-    private readonly timeoutMs: number,
-  ) {
-    this.endpoint = `unix:${socketPath}`;
-  }
-
-  send(request: HttpRequest): Promise<HttpAnswer> {
-    return new Promise((resolve, reject) => {
-      const fail = (why: string, cause?: unknown) =>
-        reject(new DaskqError("slurmrest", `cannot reach slurmrestd at ${this.endpoint} (${request.method} ${request.path}): ${why}`, { cause }));
-      const headers: Record<string, string> = { ...request.headers, host: "localhost" };
-      if (request.body !== undefined) headers["content-length"] = String(Buffer.byteLength(request.body));
-      const req = httpRequest({ socketPath: this.socketPath, path: request.path, method: request.method, headers, timeout: this.timeoutMs }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
-        res.on("error", (error) => fail(error.message, error));
-      });
-      req.on("timeout", () => req.destroy(new Error(`no answer within ${this.timeoutMs} ms`)));
-      req.on("error", (error) => fail(error.message, error));
-      req.end(request.body);
-    });
+  constructor(socketPath: string, timeoutMs: number) {
+    const socketFetch = fetchWithConnection({ socketPath });
+    super("http://localhost", timeoutMs, { endpoint: `unix:${socketPath}`, fetch: async (url, init) => (await socketFetch)(url, init) });
   }
 }

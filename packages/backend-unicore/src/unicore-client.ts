@@ -1,4 +1,6 @@
-import { AuthenticationError, type DaskqError } from "@daskq/core";
+import { HttpJson, answerJson, withoutUserInfo, type HttpAnswer } from "@daskq/core";
+import { sendResendingGetAfterReset } from "./resend-after-reset.js";
+import { SecuritySession } from "./security-session.js";
 import type { UnicoreCredentials } from "./unicore-credentials.js";
 import { UnicoreError } from "./unicore-error.js";
 import type { UnicoreJobDescription } from "./job-description.js";
@@ -45,8 +47,6 @@ export interface UnicoreClientOptions {
   readonly fetch?: typeof fetch;
 }
 
-const SESSION_HEADER = "X-UNICORE-SecuritySession";
-
 /**
  * A typed client for the parts of UNICORE's REST API daskq uses, on the global `fetch`.
  * It sends the credentials with every request and reuses UNICORE's security session
@@ -55,12 +55,22 @@ const SESSION_HEADER = "X-UNICORE-SecuritySession";
  */
 export class UnicoreClient {
   readonly baseUrl: string;
-  private session: string | undefined;
-  private readonly fetch: typeof fetch;
+  private readonly session = new SecuritySession();
+  private readonly http: HttpJson;
 
   constructor(private readonly options: UnicoreClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
-    this.fetch = options.fetch ?? fetch;
+    this.http = new HttpJson({
+      component: "unicore",
+      service: "UNICORE",
+      timeoutMs: options.timeoutMs ?? 60_000,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      refusal: (answer, request) => {
+        const message = errorMessageOf(answer);
+        const sentence = /[.!?]$/.test(message) ? message : `${message}.`;
+        return `${request.method} ${withoutUserInfo(request.url)} failed (HTTP ${answer.status}): ${sentence} Check the credentials (jobqueue.unicore.username/password or token, or UNICORE_PASSWORD / UNICORE_TOKEN).`;
+      },
+    });
   }
 
   /** Which credentials are used (never the secret). */
@@ -91,7 +101,6 @@ export class UnicoreClient {
   async submit(description: UnicoreJobDescription, allocationUrl?: string): Promise<string> {
     const response = await this.request("POST", allocationUrl ?? `${this.baseUrl}/jobs`, { body: description });
     const location = response.headers.get("location");
-    await response.body?.cancel();
     if (!location) throw new UnicoreError(`UNICORE accepted the job but sent no Location header (HTTP ${response.status})`, response.status);
     return location;
   }
@@ -113,8 +122,7 @@ export class UnicoreClient {
   async action(job: UnicoreJob | string, name: "start" | "abort" | "restart"): Promise<void> {
     const href = typeof job === "string" ? `${job}/actions/${name}` : job.links[`action:${name}`];
     if (!href) throw new UnicoreError(`job ${typeof job === "string" ? job : job.url} has no action:${name} link`);
-    const response = await this.request("POST", href, { body: {} });
-    await response.body?.cancel();
+    await this.request("POST", href, { body: {} });
   }
 
   /** The entries of a directory of a storage (a job's working directory), keyed by name without the leading `/`. */
@@ -135,8 +143,7 @@ export class UnicoreClient {
     const headers: Record<string, string> = { Accept: "application/octet-stream" };
     if (tailBytes !== undefined) headers["Range"] = `bytes=-${tailBytes}`;
     try {
-      const response = await this.request("GET", fileUrl(storageUrl, path), { headers });
-      return await response.text();
+      return (await this.request("GET", fileUrl(storageUrl, path), { headers })).text;
     } catch (error) {
       if (error instanceof UnicoreError && error.status === 404) return undefined;
       throw error;
@@ -144,62 +151,27 @@ export class UnicoreClient {
   }
 
   private async json(method: string, url: string, body?: unknown): Promise<unknown> {
-    const response = await this.request(method, url, { body });
-    const text = await response.text();
+    const answer = await this.request(method, url, { body });
     try {
-      return text ? (JSON.parse(text) as unknown) : {};
+      return answerJson(answer) ?? {};
     } catch (error) {
-      throw new UnicoreError(`${method} ${describe(url)}: UNICORE answered something that is not JSON: ${text.slice(0, 200)}`, response.status, { cause: error });
+      throw new UnicoreError(`${method} ${withoutUserInfo(url)}: UNICORE answered something that is not JSON: ${answer.text.slice(0, 200)}`, answer.status, { cause: error });
     }
   }
 
-  private async request(method: string, url: string, init: { body?: unknown; headers?: Record<string, string> } = {}): Promise<Response> {
-    let response = await this.send(method, url, init, true);
-    if (response.status === 432 && this.session !== undefined) {
-      // The security session expired: forget it and repeat once with the credentials alone.
-      await response.body?.cancel();
-      this.session = undefined;
-      response = await this.send(method, url, init, false);
-    }
-    const session = response.headers.get(SESSION_HEADER);
-    if (session) this.session = session;
-    if (response.ok) return response;
-    throw await errorOf(method, url, response);
-  }
-
-  private async send(method: string, url: string, init: { body?: unknown; headers?: Record<string, string> }, useSession: boolean): Promise<Response> {
-    const headers: Record<string, string> = {
-      Accept: "application/json",
-      Authorization: this.options.credentials.authorization(),
-      ...init.headers,
-    };
-    if (init.body !== undefined) headers["Content-Type"] = "application/json";
-    if (useSession && this.session) headers[SESSION_HEADER] = this.session;
-    const attempt = () =>
-      this.fetch(url, {
+  /** Sends a request with the credentials and the security session; an answer outside 2xx is a `UnicoreError`. */
+  private async request(method: string, url: string, init: { body?: unknown; headers?: Record<string, string> } = {}): Promise<HttpAnswer> {
+    const answer = await this.session.send((sessionHeaders) =>
+      sendResendingGetAfterReset(this.http, {
         method,
-        headers,
-        body: init.body === undefined ? undefined : JSON.stringify(init.body),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 60_000),
-      });
-    try {
-      return await attempt().catch((error: unknown) => {
-        // A server may close an idle kept-alive connection just as it is reused (ECONNRESET):
-        // a GET changes nothing, so it is sent once more on a fresh connection; a POST is not.
-        if (method !== "GET" || !isConnectionReset(error)) throw error;
-        return attempt();
-      });
-    } catch (error) {
-      const reason = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
-      throw new UnicoreError(`cannot reach UNICORE at ${describe(url)}: ${reason}`, undefined, { cause: error });
-    }
+        url,
+        headers: { Authorization: this.options.credentials.authorization(), ...init.headers, ...sessionHeaders },
+        ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+      }),
+    );
+    if (answer.status >= 200 && answer.status < 300) return answer;
+    throw new UnicoreError(`${method} ${withoutUserInfo(url)} failed (HTTP ${answer.status}): ${errorMessageOf(answer)}`, answer.status);
   }
-}
-
-/** fetch's error for a connection the peer reset or closed before answering. */
-function isConnectionReset(error: unknown): boolean {
-  const code = ((error as { cause?: { code?: unknown } } | undefined)?.cause?.code ?? "") as string;
-  return code === "ECONNRESET" || code === "UND_ERR_SOCKET" || code === "EPIPE";
 }
 
 /** The URL of a path in a storage's `files` resource. */
@@ -226,33 +198,13 @@ function parseJob(url: string, props: Record<string, unknown>): UnicoreJob {
   };
 }
 
-/** UNICORE's refusal as an error: an `AuthenticationError` for 401/403 (wrong or unaccepted credentials), else a `UnicoreError`. */
-async function errorOf(method: string, url: string, response: Response): Promise<DaskqError> {
-  const text = await response.text().catch(() => "");
-  let message = text.trim().slice(0, 500) || response.statusText;
+/** UNICORE's `errorMessage` of an error answer, else its text, else the status' reason phrase. */
+function errorMessageOf(answer: HttpAnswer): string {
   try {
-    const body = JSON.parse(text) as { errorMessage?: unknown };
-    if (typeof body.errorMessage === "string") message = body.errorMessage;
+    const body = JSON.parse(answer.text) as { errorMessage?: unknown };
+    if (typeof body.errorMessage === "string") return body.errorMessage;
   } catch {
     // not JSON: keep the text
   }
-  const hint =
-    response.status === 401 || response.status === 403
-      ? " Check the credentials (jobqueue.unicore.username/password or token, or UNICORE_PASSWORD / UNICORE_TOKEN)."
-      : "";
-  const sentence = hint && !/[.!?]$/.test(message) ? `${message}.` : message;
-  const described = `${method} ${describe(url)} failed (HTTP ${response.status}): ${sentence}${hint}`;
-  return hint ? new AuthenticationError("unicore", described) : new UnicoreError(described, response.status);
-}
-
-/** A URL without any user info, for messages. */
-function describe(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = "";
-    u.password = "";
-    return u.toString();
-  } catch {
-    return url;
-  }
+  return answer.text.trim().slice(0, 500) || answer.statusText;
 }

@@ -45,6 +45,10 @@ export { runCancelCommand, onlyHarmlessLines, type CancelCommand } from "./runne
 export { checkSubmitRequest } from "./backend/check-submit-request.js";
 export { lastLines } from "./backend/last-lines.js";
 
+export { HttpJson, answerJson, refusedCredentials, requestName, withoutUserInfo, type Fetch, type HttpRequest, type HttpAnswer, type HttpJsonOptions } from "./http/http-json.js";
+export { UnreachableError } from "./http/unreachable-error.js";
+export { fetchWithConnection, type ConnectionSettings } from "./http/fetch-with-connection.js";
+
 export { BACKEND, COMMAND_RUNNER } from "./registry/tokens.js";
 export { registerBackend, listBackends, findBackend } from "./registry/backend-registry.js";
 export { findBackendPackages, loadBackends, type BackendPackage } from "./registry/backend-packages.js";

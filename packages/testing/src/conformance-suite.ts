@@ -34,7 +34,24 @@ export interface ConformanceTarget {
   readonly runner?: CommandRunner;
   /** Seconds a job may take from submission to a registered worker. Default 60. */
   readonly startTimeoutSeconds?: number;
+  /**
+   * Only these cases (default: all). For a second target of one backend whose other cases run the
+   * same code as the first target's (a PBS flavour, a UNICORE scheduler placement): say in the
+   * test file why the others are left out.
+   */
+  readonly cases?: readonly ConformanceCase[];
 }
+
+/**
+ * The suite's cases: `worker-joins` (a cluster's worker joins, computes, is retired),
+ * `operation-counts` (one status per poll, one submit per batch, one cancel on close),
+ * `status-of-many`, `harmless-cancel`, `array` (for backends with arrays), `failed-start` (the
+ * system's error line reaches the user; resubmission stops at the limit).
+ */
+export const CONFORMANCE_CASES = ["worker-joins", "operation-counts", "status-of-many", "harmless-cancel", "array", "failed-start"] as const;
+
+/** One case of the conformance suite, see `CONFORMANCE_CASES`. */
+export type ConformanceCase = (typeof CONFORMANCE_CASES)[number];
 
 /** The python that does not exist, for the failed-start check; its error line must reach the user. */
 const MISSING_PYTHON = "/nonexistent/bin/python3";
@@ -53,6 +70,11 @@ export function backendConformanceSuite(target: ConformanceTarget): void {
   const startMs = (target.startTimeoutSeconds ?? 60) * 1000;
   const env = target.env ?? { PATH: process.env["PATH"] ?? "" };
   const job = { python: PYTHON, ...target.job };
+
+  /** Registers a case unless the target leaves it out (so that no test is reported as skipped). */
+  const test = (which: ConformanceCase, title: string, body: () => Promise<void>) => {
+    if (!target.cases || target.cases.includes(which)) it(title, body);
+  };
 
   describe.runIf(present)(`backend conformance: ${name}`, () => {
     const runner = target.runner ?? new LocalRunner();
@@ -73,7 +95,6 @@ export function backendConformanceSuite(target: ConformanceTarget): void {
       await runner.close();
     });
 
-    /** `count` jobs that sleep, then exit with `exitCode`: the same request shape core sends, with a sleeping "worker". */
     /**
      * `count` jobs that sleep, then exit with `exitCode`: core's own request for them, with the
      * sleep as the job's prologue (it ends the job before the scheduler check and the worker).
@@ -90,7 +111,7 @@ export function backendConformanceSuite(target: ConformanceTarget): void {
         return ids.every((id) => !report.has(id) || isTerminal(report.get(id)?.state ?? "lost"));
       }, timeoutMs, 500);
 
-    it("submits a job whose worker joins and computes; scaling down retires it and the job is gone", async () => {
+    test("worker-joins", "submits a job whose worker joins and computes; scaling down retires it and the job is gone", async () => {
       const cluster = await JobQueueCluster.create({ backend: target.descriptor, job, env, runner, pollIntervalMs: 500, handleSignals: false });
       try {
         await cluster.scale({ jobs: 1 });
@@ -106,7 +127,7 @@ export function backendConformanceSuite(target: ConformanceTarget): void {
       }
     });
 
-    it("is driven with one status per poll, one submit per batch and one cancel on close", async () => {
+    test("operation-counts", "is driven with one status per poll, one submit per batch and one cancel on close", async () => {
       let counted: CountingBackend | undefined;
       const descriptor = CountingBackend.wrap(target.descriptor, (b) => (counted = b));
       // Jobs that wait in their prologue: they run, never fail and never need a worker slot.
@@ -137,7 +158,7 @@ export function backendConformanceSuite(target: ConformanceTarget): void {
       expect([...(cancels[0]?.ids ?? [])].sort()).toEqual([...ids].sort());
     });
 
-    it("reports the status of many jobs in one operation", async () => {
+    test("status-of-many", "reports the status of many jobs in one operation", async () => {
       const ids: string[] = [];
       for (let i = 0; i < 3; i++) ids.push(...(await backend.submit(sleepRequest(120))));
       try {
@@ -149,7 +170,7 @@ export function backendConformanceSuite(target: ConformanceTarget): void {
       expect(await waitTerminal(ids)).toBe(true);
     });
 
-    it("treats cancelling an unknown or finished job as harmless", async () => {
+    test("harmless-cancel", "treats cancelling an unknown or finished job as harmless", async () => {
       const [id] = await backend.submit(sleepRequest(0));
       expect(await waitTerminal([id as string])).toBe(true);
       await expect(backend.cancel([id as string])).resolves.toBeUndefined();
@@ -158,7 +179,8 @@ export function backendConformanceSuite(target: ConformanceTarget): void {
     });
 
     // Registered only for backends with arrays, so that no test is reported as skipped.
-    if (target.descriptor.create({ runner, logger: silentLogger, clusterId: "daskq-probe" }).capabilities.arrays) it(
+    if (target.descriptor.create({ runner, logger: silentLogger, clusterId: "daskq-probe" }).capabilities.arrays) test(
+      "array",
       "submits n jobs as ONE array and tracks every task",
       async () => {
         const ids = await backend.submit(sleepRequest(120, 4));
@@ -173,7 +195,7 @@ export function backendConformanceSuite(target: ConformanceTarget): void {
       },
     );
 
-    it("reports a job that cannot start as failed with the system's error line, and stops resubmitting after the limit", async () => {
+    test("failed-start", "reports a job that cannot start as failed with the system's error line, and stops resubmitting after the limit", async () => {
       const cluster = await JobQueueCluster.create({
         backend: target.descriptor,
         job: { ...job, python: MISSING_PYTHON },

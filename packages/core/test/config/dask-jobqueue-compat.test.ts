@@ -7,173 +7,73 @@ import { SHARED_KEYS } from "../../src/config/shared-keys.js";
 import { sandbox, type Sandbox } from "./helpers.js";
 
 /**
- * A `jobqueue.yaml` laid out the way dask-jobqueue ships it (and copies it to ~/.config/dask on import):
- * every batch system with the pre-0.8 names, plus a named section laid out like the current release's sections
- * (new names, with `null` placeholders under the deprecated ones), as its docs describe for `config_name`.
+ * One section of the `jobqueue.yaml` dask-jobqueue shipped before 0.8: the same worker options in
+ * every batch system, then its resource manager options (`label`), whose walltime and own keys
+ * (the lines after `env-extra`, "" for a blank line) differ.
  */
-const SHIPPED = `jobqueue:
-  oar:
-    name: dask-worker
+interface ShippedSection {
+  readonly section: string;
+  readonly label: string;
+  readonly walltime: string;
+  readonly ownLines: readonly string[];
+}
 
-    # Dask worker options
-    cores: null                 # Total number of cores per job
-    memory: null                # Total amount of memory per job
-    processes: 1                # Number of Python processes per job
+/** The batch systems of the shipped file, in its order. */
+const SHIPPED_SECTIONS: readonly ShippedSection[] = [
+  { section: "oar", label: "OAR", walltime: "00:30:00", ownLines: ["resource-spec: null", "job-extra: []", "log-directory: null"] },
+  { section: "pbs", label: "PBS", walltime: "00:30:00", ownLines: ["resource-spec: null", "job-extra: []", "log-directory: null"] },
+  { section: "sge", label: "SGE", walltime: "00:30:00", ownLines: ["job-extra: []", "log-directory: null", "", "resource-spec: null"] },
+  { section: "slurm", label: "SLURM", walltime: "00:30:00", ownLines: ["job-cpu: null", "job-mem: null", "job-extra: []", "log-directory: null"] },
+  { section: "moab", label: "Moab", walltime: "00:30:00", ownLines: ["resource-spec: null", "job-extra: []", "log-directory: null"] },
+  {
+    section: "lsf",
+    label: "LSF",
+    walltime: "00:30",
+    ownLines: [
+      "ncpus: null",
+      "mem: null",
+      "job-extra: []",
+      "log-directory: null",
+      "lsf-units: null",
+      "use-stdin: True             # (bool) How jobs are launched, i.e. 'bsub jobscript.sh' or 'bsub < jobscript.sh'",
+    ],
+  },
+];
 
-    interface: null             # Network interface to use like eth0 or ib0
-    death-timeout: 60           # Number of seconds to wait if a worker can not find a scheduler
-    local-directory: null       # Location of fast local storage like /scratch or $TMPDIR
-    extra: []                   # Additional arguments to pass to \`dask-worker\`
+function shippedSection({ section, label, walltime, ownLines }: ShippedSection): string {
+  const lines = [
+    `${section}:`,
+    "name: dask-worker",
+    "",
+    "# Dask worker options",
+    "cores: null                 # Total number of cores per job",
+    "memory: null                # Total amount of memory per job",
+    "processes: 1                # Number of Python processes per job",
+    "",
+    "interface: null             # Network interface to use like eth0 or ib0",
+    "death-timeout: 60           # Number of seconds to wait if a worker can not find a scheduler",
+    "local-directory: null       # Location of fast local storage like /scratch or $TMPDIR",
+    "extra: []                   # Additional arguments to pass to `dask-worker`",
+    "",
+    `# ${label} resource manager options`,
+    'shebang: "#!/usr/bin/env bash"',
+    "queue: null",
+    "project: null",
+    `walltime: '${walltime}'`,
+    "env-extra: []",
+    ...ownLines,
+    "",
+    "# Scheduler options",
+    "scheduler-options: {}",
+  ];
+  return lines.map((line, i) => (line === "" ? "" : i === 0 ? `  ${line}` : `    ${line}`)).join("\n") + "\n\n";
+}
 
-    # OAR resource manager options
-    shebang: "#!/usr/bin/env bash"
-    queue: null
-    project: null
-    walltime: '00:30:00'
-    env-extra: []
-    resource-spec: null
-    job-extra: []
-    log-directory: null
-
-    # Scheduler options
-    scheduler-options: {}
-
-  pbs:
-    name: dask-worker
-
-    # Dask worker options
-    cores: null                 # Total number of cores per job
-    memory: null                # Total amount of memory per job
-    processes: 1                # Number of Python processes per job
-
-    interface: null             # Network interface to use like eth0 or ib0
-    death-timeout: 60           # Number of seconds to wait if a worker can not find a scheduler
-    local-directory: null       # Location of fast local storage like /scratch or $TMPDIR
-    extra: []                   # Additional arguments to pass to \`dask-worker\`
-
-    # PBS resource manager options
-    shebang: "#!/usr/bin/env bash"
-    queue: null
-    project: null
-    walltime: '00:30:00'
-    env-extra: []
-    resource-spec: null
-    job-extra: []
-    log-directory: null
-
-    # Scheduler options
-    scheduler-options: {}
-
-  sge:
-    name: dask-worker
-
-    # Dask worker options
-    cores: null                 # Total number of cores per job
-    memory: null                # Total amount of memory per job
-    processes: 1                # Number of Python processes per job
-
-    interface: null             # Network interface to use like eth0 or ib0
-    death-timeout: 60           # Number of seconds to wait if a worker can not find a scheduler
-    local-directory: null       # Location of fast local storage like /scratch or $TMPDIR
-    extra: []                   # Additional arguments to pass to \`dask-worker\`
-
-    # SGE resource manager options
-    shebang: "#!/usr/bin/env bash"
-    queue: null
-    project: null
-    walltime: '00:30:00'
-    env-extra: []
-    job-extra: []
-    log-directory: null
-
-    resource-spec: null
-
-    # Scheduler options
-    scheduler-options: {}
-
-  slurm:
-    name: dask-worker
-
-    # Dask worker options
-    cores: null                 # Total number of cores per job
-    memory: null                # Total amount of memory per job
-    processes: 1                # Number of Python processes per job
-
-    interface: null             # Network interface to use like eth0 or ib0
-    death-timeout: 60           # Number of seconds to wait if a worker can not find a scheduler
-    local-directory: null       # Location of fast local storage like /scratch or $TMPDIR
-    extra: []                   # Additional arguments to pass to \`dask-worker\`
-
-    # SLURM resource manager options
-    shebang: "#!/usr/bin/env bash"
-    queue: null
-    project: null
-    walltime: '00:30:00'
-    env-extra: []
-    job-cpu: null
-    job-mem: null
-    job-extra: []
-    log-directory: null
-
-    # Scheduler options
-    scheduler-options: {}
-
-  moab:
-    name: dask-worker
-
-    # Dask worker options
-    cores: null                 # Total number of cores per job
-    memory: null                # Total amount of memory per job
-    processes: 1                # Number of Python processes per job
-
-    interface: null             # Network interface to use like eth0 or ib0
-    death-timeout: 60           # Number of seconds to wait if a worker can not find a scheduler
-    local-directory: null       # Location of fast local storage like /scratch or $TMPDIR
-    extra: []                   # Additional arguments to pass to \`dask-worker\`
-
-    # Moab resource manager options
-    shebang: "#!/usr/bin/env bash"
-    queue: null
-    project: null
-    walltime: '00:30:00'
-    env-extra: []
-    resource-spec: null
-    job-extra: []
-    log-directory: null
-
-    # Scheduler options
-    scheduler-options: {}
-
-  lsf:
-    name: dask-worker
-
-    # Dask worker options
-    cores: null                 # Total number of cores per job
-    memory: null                # Total amount of memory per job
-    processes: 1                # Number of Python processes per job
-
-    interface: null             # Network interface to use like eth0 or ib0
-    death-timeout: 60           # Number of seconds to wait if a worker can not find a scheduler
-    local-directory: null       # Location of fast local storage like /scratch or $TMPDIR
-    extra: []                   # Additional arguments to pass to \`dask-worker\`
-
-    # LSF resource manager options
-    shebang: "#!/usr/bin/env bash"
-    queue: null
-    project: null
-    walltime: '00:30'
-    env-extra: []
-    ncpus: null
-    mem: null
-    job-extra: []
-    log-directory: null
-    lsf-units: null
-    use-stdin: True             # (bool) How jobs are launched, i.e. 'bsub jobscript.sh' or 'bsub < jobscript.sh'
-
-    # Scheduler options
-    scheduler-options: {}
-
-  mycluster:
+/**
+ * A named section laid out like the current release's sections (new names, with `null`
+ * placeholders under the deprecated ones), as its docs describe for `config_name`.
+ */
+const NAMED_SECTION = `  mycluster:
     name: dask-worker
 
     # Dask worker options
@@ -209,6 +109,12 @@ const SHIPPED = `jobqueue:
     scheduler-options: {}
 `;
 
+/**
+ * A `jobqueue.yaml` laid out the way dask-jobqueue ships it (and copies it to ~/.config/dask on import):
+ * every batch system with the pre-0.8 names, plus the named section.
+ */
+const SHIPPED = `jobqueue:\n${SHIPPED_SECTIONS.map(shippedSection).join("")}${NAMED_SECTION}`;
+
 const key = (name: string, kind: ConfigKey["kind"]): ConfigKey => ({ name, kind, description: name });
 /** The backend keys each section of the shipped file has beyond the shared ones. */
 const BACKEND_KEYS: Readonly<Record<string, readonly ConfigKey[]>> = {
@@ -240,16 +146,17 @@ function load(section: string, walltimeTwoPart?: "hours:minutes" | "minutes:seco
 }
 
 describe("the jobqueue.yaml dask-jobqueue ships", () => {
-  it("loads every section without errors or warnings", () => {
-    for (const section of Object.keys(BACKEND_KEYS)) {
-      const config = load(section);
-      expect(config.warnings, section).toEqual([]);
-      expect(config.files).toEqual([shipped]);
-      expect(config.values, section).toMatchObject({ name: "dask-worker", "death-timeout": 60, walltime: 1800 });
-      expect(config.values, section).not.toHaveProperty("cores");
-      expect(config.values, section).not.toHaveProperty("memory");
-      expect(config.values, section).not.toHaveProperty("account");
-    }
+  it.each(Object.keys(BACKEND_KEYS))("loads section %s without errors or warnings", (section) => {
+    const config = load(section);
+    expect(config.warnings).toEqual([]);
+    expect(config.files).toEqual([shipped]);
+    expect(config.values).toMatchObject({ name: "dask-worker", "death-timeout": 60, walltime: 1800 });
+    expect(config.values).not.toHaveProperty("cores");
+    expect(config.values).not.toHaveProperty("memory");
+    expect(config.values).not.toHaveProperty("account");
+  });
+
+  it("reads each section's own values: lsf's use-stdin, slurm's processes, none for the named section", () => {
     expect(load("lsf").values["use-stdin"]).toBe(true);
     expect(load("slurm").values["processes"]).toBe(1);
     expect(load("mycluster").values).not.toHaveProperty("processes");

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { AuthenticationError, DaskqError, registerBackend, silentLogger, type Backend, type ClusterRecord } from "../../src/index.js";
 import { cleanUpCluster } from "../../src/ownership/clean-up-cluster.js";
 import { readClusterRecord } from "../../src/ownership/cluster-record.js";
-import { currentProcess } from "../../src/ownership/process-identity.js";
+import { clusterRecord } from "./cluster-record-fixture.js";
 
 const dir = await mkdtemp(join(tmpdir(), "daskq-cleanup-test-"));
 afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -36,25 +36,14 @@ function failing(name: string, error: Error, where: "cancel" | "close" = "cancel
 }
 
 function record(backend: string): ClusterRecord {
-  return {
-    version: 1,
+  return clusterRecord({
     clusterId: `daskq-${backend}`,
     backend,
-    backendOptions: {},
-    submitsVia: "local",
-    owner: currentProcess(),
-    watchdog: undefined,
-    cwd: "/",
-    createdAt: new Date().toISOString(),
-    schedulerAddress: undefined,
-    phase: "open",
     jobs: [
       { id: "7", state: "running" },
       { id: "8", state: "queued" },
     ],
-    localTempDirs: [],
-    runnerTempDirs: [],
-  };
+  });
 }
 
 describe("cleaning up a dead cluster whose batch system refuses the credentials", () => {

@@ -3,32 +3,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
-import { clusterCondition, readClusterRecord, type ClusterRecord } from "../../src/index.js";
+import { clusterCondition, readClusterRecord } from "../../src/index.js";
 import { ClusterStateFile } from "../../src/ownership/cluster-state-file.js";
+import { clusterRecord } from "./cluster-record-fixture.js";
 import { currentProcess, identify, isAlive } from "../../src/ownership/process-identity.js";
-
-const record = (overrides: Partial<ClusterRecord> = {}): ClusterRecord => ({
-  version: 1,
-  clusterId: "daskq-test",
-  backend: "slurm",
-  backendOptions: {},
-  submitsVia: "local",
-  owner: currentProcess(),
-  watchdog: undefined,
-  cwd: "/",
-  createdAt: new Date().toISOString(),
-  schedulerAddress: undefined,
-  phase: "open",
-  jobs: [],
-  localTempDirs: [],
-  runnerTempDirs: [],
-  ...overrides,
-});
 
 describe("ClusterStateFile", () => {
   it("writes the record in a private directory (0700) as a private file (0600)", async () => {
     const dir = join(await mkdtemp(join(tmpdir(), "daskq-state-")), "state");
-    const file = await ClusterStateFile.create(dir, record());
+    const file = await ClusterStateFile.create(dir, clusterRecord());
     expect((await stat(dir)).mode & 0o777).toBe(0o700);
     expect((await stat(file.path)).mode & 0o777).toBe(0o600);
     expect((await readClusterRecord(file.path))?.clusterId).toBe("daskq-test");
@@ -36,7 +19,7 @@ describe("ClusterStateFile", () => {
 
   it("every update is on disk when it resolves; concurrent updates are all kept; no temporary file is left", async () => {
     const dir = await mkdtemp(join(tmpdir(), "daskq-state-"));
-    const file = await ClusterStateFile.create(dir, record());
+    const file = await ClusterStateFile.create(dir, clusterRecord());
     const ids = Array.from({ length: 50 }, (_, i) => String(i));
     await Promise.all(
       ids.map(async (id) => {
@@ -51,7 +34,7 @@ describe("ClusterStateFile", () => {
 
   it("a reader never sees a partial file while updates run", async () => {
     const dir = await mkdtemp(join(tmpdir(), "daskq-state-"));
-    const file = await ClusterStateFile.create(dir, record());
+    const file = await ClusterStateFile.create(dir, clusterRecord());
     let writing = true;
     const reads = (async () => {
       let n = 0;
@@ -68,7 +51,7 @@ describe("ClusterStateFile", () => {
 
   it("remove() deletes the file and later updates do not bring it back", async () => {
     const dir = await mkdtemp(join(tmpdir(), "daskq-state-"));
-    const file = await ClusterStateFile.create(dir, record());
+    const file = await ClusterStateFile.create(dir, clusterRecord());
     const pending = file.update((r) => ({ ...r, phase: "closing" }));
     await file.remove();
     await pending;
@@ -84,11 +67,11 @@ describe("clusterCondition", () => {
     await child;
     const dead = identify(pid);
     expect(isAlive(dead)).toBe(false);
-    expect(clusterCondition(record())).toBe("live");
-    expect(clusterCondition(record({ owner: dead, jobs: [{ id: "1", state: "queued" }] }))).toBe("dead-with-jobs");
-    expect(clusterCondition(record({ owner: dead, localTempDirs: ["/tmp/x"] }))).toBe("dead-with-jobs");
-    expect(clusterCondition(record({ owner: dead }))).toBe("dead-cleaned");
-    expect(clusterCondition(record({ owner: { ...currentProcess(), host: "another-login-node" } }))).toBe("other-host");
+    expect(clusterCondition(clusterRecord())).toBe("live");
+    expect(clusterCondition(clusterRecord({ owner: dead, jobs: [{ id: "1", state: "queued" }] }))).toBe("dead-with-jobs");
+    expect(clusterCondition(clusterRecord({ owner: dead, localTempDirs: ["/tmp/x"] }))).toBe("dead-with-jobs");
+    expect(clusterCondition(clusterRecord({ owner: dead }))).toBe("dead-cleaned");
+    expect(clusterCondition(clusterRecord({ owner: { ...currentProcess(), host: "another-login-node" } }))).toBe("other-host");
   });
 
   it("a reused pid (same pid, other start time) is not the owner", () => {

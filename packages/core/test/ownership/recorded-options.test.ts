@@ -1,10 +1,10 @@
 import "reflect-metadata";
 import { container } from "tsyringe";
 import { describe, expect, it } from "vitest";
-import { registerBackend, silentLogger, type BackendDescriptor, type ClusterRecord, type ConfigKey } from "../../src/index.js";
+import { registerBackend, silentLogger, type BackendDescriptor, type ConfigKey } from "../../src/index.js";
 import { backendFromRecord } from "../../src/ownership/backend-from-record.js";
-import { currentProcess } from "../../src/ownership/process-identity.js";
 import { recordedBackendOptions } from "../../src/ownership/recorded-options.js";
+import { clusterRecord } from "./cluster-record-fixture.js";
 
 const KEYS: ConfigKey[] = [
   { name: "url", kind: "string", description: "where" },
@@ -32,22 +32,11 @@ describe("backend options in a cluster's state file", () => {
     };
     const child = container.createChildContainer();
     registerBackend(child, descriptor);
-    const record: ClusterRecord = {
-      version: 1,
+    const record = clusterRecord({
       clusterId: "daskq-0000beef",
       backend: "secret-test",
       backendOptions: recordedBackendOptions({ url: "https://site/rest", token: "s3cr3t-T0KEN" }, KEYS, "site"),
-      submitsVia: "local",
-      owner: currentProcess(),
-      watchdog: undefined,
-      cwd: "/",
-      createdAt: new Date().toISOString(),
-      schedulerAddress: undefined,
-      phase: "open",
-      jobs: [],
-      localTempDirs: [],
-      runnerTempDirs: [],
-    };
+    });
     const warnings: string[] = [];
     const rebuilt = await backendFromRecord(record, { ...silentLogger, warn: (m) => warnings.push(m) }, child);
     await rebuilt.runner.close();

@@ -297,6 +297,53 @@ export function splitWords(text) {
   return words;
 }
 
+/**
+ * getopt(3)-style parsing of a command's words, the one option parser of qdel, qselect, qstat and
+ * qsub: a letter of `spec.withValue` takes a value (attached, `-Nname`, or the next word), letters
+ * of `spec.flags` take none and may be grouped (`-xf`), `--` ends the options. Options stop at the
+ * first operand (POSIX getopt, as qdel, qselect and qsub parse), or with `permute` operands and
+ * options may come in any order (GNU getopt, as qstat parses).
+ *
+ * Returns { options: [[letter, value], ...] in command-line order, operands } or { error } with
+ * getopt's own message (`invalid option -- 'Z'`, `option requires an argument -- 'N'`).
+ */
+export function parseOptions(words, spec, { permute = false } = {}) {
+  const options = [];
+  const operands = [];
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
+    if (w === "--") {
+      operands.push(...words.slice(i + 1));
+      break;
+    }
+    if (!w.startsWith("-") || w === "-") {
+      if (!permute) {
+        operands.push(...words.slice(i));
+        break;
+      }
+      operands.push(w);
+      continue;
+    }
+    for (let j = 1; j < w.length; j++) {
+      const letter = w[j];
+      if (spec.withValue.includes(letter)) {
+        let value = w.slice(j + 1);
+        if (value === "") {
+          if (i + 1 >= words.length) return { error: `option requires an argument -- '${letter}'` };
+          value = words[++i];
+        }
+        options.push([letter, value]);
+        break;
+      } else if (spec.flags.includes(letter)) {
+        options.push([letter, ""]);
+      } else {
+        return { error: `invalid option -- '${letter}'` };
+      }
+    }
+  }
+  return { options, operands };
+}
+
 /** Writes to stderr and exits with `code`. */
 export function die(message, code) {
   process.stderr.write(message.endsWith("\n") ? message : `${message}\n`);

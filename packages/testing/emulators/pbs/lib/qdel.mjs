@@ -24,6 +24,7 @@ import {
   killGroup,
   loadJob,
   parseJobOperand,
+  parseOptions,
   settings,
   taskName,
   writeJsonAtomic,
@@ -36,33 +37,6 @@ const OPTIONS = {
 
 const PRO_USAGE = "usage: qdel [-W force|suppress_email=X] [-x] job_identifier...\n       qdel --version\n";
 const TORQUE_USAGE = "usage: qdel [{ -a | -c | -p | -t | -W delay | -m message}] <JOBID>[ <JOBID>]|'all'|'ALL'...\n";
-
-function getopt(words, spec) {
-  const opts = new Map();
-  let i = 0;
-  for (; i < words.length; i++) {
-    const w = words[i];
-    if (w === "--") {
-      i++;
-      break;
-    }
-    if (!w.startsWith("-") || w === "-") break;
-    for (let j = 1; j < w.length; j++) {
-      const letter = w[j];
-      if (spec.withValue.includes(letter)) {
-        let value = w.slice(j + 1);
-        if (value === "") {
-          if (i + 1 >= words.length) return { error: `option requires an argument -- '${letter}'` };
-          value = words[++i];
-        }
-        opts.set(letter, value);
-        break;
-      } else if (spec.flags.includes(letter)) opts.set(letter, "");
-      else return { error: `invalid option -- '${letter}'` };
-    }
-  }
-  return { opts, operands: words.slice(i) };
-}
 
 /** Marks a task deleted and signals it if it runs; the MoM sends SIGKILL after kill_delay. */
 function deleteTask(s, job, index, status) {
@@ -89,9 +63,10 @@ export function main(argv = process.argv.slice(2), env = process.env) {
     process.exit(0);
   }
   const usage = pro ? PRO_USAGE : TORQUE_USAGE;
-  const parsed = getopt(argv, OPTIONS[s.flavour]);
+  const parsed = parseOptions(argv, OPTIONS[s.flavour]);
   if (parsed.error) die(`qdel: ${parsed.error}\n${usage}`, 2);
-  const { opts, operands } = parsed;
+  const { operands } = parsed;
+  const opts = new Map(parsed.options);
   if (operands.length === 0) die(usage, 2);
   const now = Date.now();
   const force = pro && opts.get("W") === "force";

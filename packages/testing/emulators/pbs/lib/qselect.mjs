@@ -10,7 +10,7 @@
 //     `<name>-<index>`, so -N with the array's name does not select its subjobs. The emulator does
 //     not list the array itself (`123[].server`) as a job (its choice; not checked against Torque).
 
-import { allJobs, die, expired, formatId, jobTasks, settings } from "./common.mjs";
+import { allJobs, die, expired, formatId, jobTasks, parseOptions, settings } from "./common.mjs";
 import { parentStatus, proState, torqueState } from "./qstat.mjs";
 
 const OPTIONS = {
@@ -33,28 +33,6 @@ const TORQUE_USAGE = `usage: qselect [-a [op]date_time] [-A account_string] [-e]
 /** The criteria the emulator can apply; the others are refused rather than ignored. */
 const EMULATED = new Set(["N", "s", "u", "J", "T", "x"]);
 
-function getopt(words, spec) {
-  const opts = new Map();
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i];
-    if (!w.startsWith("-") || w === "-") return { error: "extra operand" };
-    for (let j = 1; j < w.length; j++) {
-      const letter = w[j];
-      if (spec.withValue.includes(letter)) {
-        let value = w.slice(j + 1);
-        if (value === "") {
-          if (i + 1 >= words.length) return { error: `option requires an argument -- '${letter}'` };
-          value = words[++i];
-        }
-        opts.set(letter, value);
-        break;
-      } else if (spec.flags.includes(letter)) opts.set(letter, "");
-      else return { error: `invalid option -- '${letter}'` };
-    }
-  }
-  return { opts };
-}
-
 export function main(argv = process.argv.slice(2), env = process.env) {
   const s = settings(env);
   const pro = s.flavour === "pro";
@@ -63,9 +41,11 @@ export function main(argv = process.argv.slice(2), env = process.env) {
     process.exit(0);
   }
   const usage = pro ? PRO_USAGE : TORQUE_USAGE;
-  const parsed = getopt(argv, OPTIONS[s.flavour]);
-  if (parsed.error) die(`qselect: ${parsed.error}\n${usage}`, 2);
-  const { opts } = parsed;
+  const parsed = parseOptions(argv, OPTIONS[s.flavour]);
+  // qselect takes no operands.
+  const error = parsed.error ?? (parsed.operands.length > 0 ? "extra operand" : undefined);
+  if (error) die(`qselect: ${error}\n${usage}`, 2);
+  const opts = new Map(parsed.options);
   const other = [...opts.keys()].find((letter) => !EMULATED.has(letter));
   if (other) die(`qselect: -${other} is not emulated by the daskq PBS emulator`, 2);
   const name = opts.get("N");

@@ -17,6 +17,7 @@ import {
   jobTasks,
   loadJob,
   parseJobOperand,
+  parseOptions,
   settings,
   streamFile,
 } from "./common.mjs";
@@ -43,39 +44,6 @@ qstat -q [-G|-M] [ destination... ]
 qstat -B [-f [-1]] [-W site_specific] [ server_name... ]
 qstat -t
 `;
-
-function getopt(words, spec) {
-  const opts = new Map();
-  const operands = [];
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i];
-    if (w === "--") {
-      operands.push(...words.slice(i + 1));
-      break;
-    }
-    if (!w.startsWith("-") || w === "-") {
-      operands.push(w);
-      continue;
-    }
-    for (let j = 1; j < w.length; j++) {
-      const letter = w[j];
-      if (spec.withValue.includes(letter)) {
-        let value = w.slice(j + 1);
-        if (value === "") {
-          if (i + 1 >= words.length) return { error: `option requires an argument -- '${letter}'` };
-          value = words[++i];
-        }
-        opts.set(letter, value);
-        break;
-      } else if (spec.flags.includes(letter)) {
-        opts.set(letter, "");
-      } else {
-        return { error: `invalid option -- '${letter}'` };
-      }
-    }
-  }
-  return { opts, operands };
-}
 
 // ---------------------------------------------------------------------------------------------
 // What one task (job, array parent or subjob) looks like.
@@ -422,9 +390,10 @@ export function main(argv = process.argv.slice(2), env = process.env) {
     process.exit(0);
   }
   const usage = pro ? PRO_USAGE : TORQUE_USAGE;
-  const parsed = getopt(argv, OPTIONS[s.flavour]);
+  const parsed = parseOptions(argv, OPTIONS[s.flavour], { permute: true });
   if (parsed.error) die(`qstat: ${parsed.error}\n${usage}`, 2);
-  const { opts, operands } = parsed;
+  const { operands } = parsed;
+  const opts = new Map(parsed.options);
   if (opts.has("Q") || opts.has("q") || opts.has("B")) die("qstat: queue and server status (-Q, -q, -B) are not emulated by the daskq PBS emulator", 2);
 
   const full = opts.has("f");

@@ -13,6 +13,7 @@ import {
   isSize,
   jobDir,
   parseDuration,
+  parseOptions,
   settings,
   splitWords,
   writeJsonAtomic,
@@ -56,37 +57,6 @@ const TORQUE_RESOURCES = new Set([
   "naccesspolicy", "feature", "procs", "gpus", "nice", "other", "software", "epilogue", "prologue", "opsys",
   "partition", "qos", "trl", "tpn", "mppwidth", "signal",
 ]);
-
-/** getopt-style parsing of `words`; returns { opts: [[letter, value]], rest } or { error }. */
-function getopt(words, spec) {
-  const opts = [];
-  let i = 0;
-  for (; i < words.length; i++) {
-    const w = words[i];
-    if (w === "--") {
-      i++;
-      break;
-    }
-    if (!w.startsWith("-") || w === "-") break;
-    for (let j = 1; j < w.length; j++) {
-      const letter = w[j];
-      if (spec.withValue.includes(letter)) {
-        let value = w.slice(j + 1);
-        if (value === "") {
-          if (i + 1 >= words.length) return { error: `option requires an argument -- '${letter}'` };
-          value = words[++i];
-        }
-        opts.push([letter, value]);
-        break;
-      } else if (spec.flags.includes(letter)) {
-        opts.push([letter, ""]);
-      } else {
-        return { error: `invalid option -- '${letter}'` };
-      }
-    }
-  }
-  return { opts, rest: words.slice(i) };
-}
 
 /** Directive lines of a script: words after the prefix, up to the first executable line. */
 function directiveWords(script, prefix) {
@@ -182,15 +152,15 @@ export function main(argv = process.argv.slice(2), env = process.env) {
   }
 
   const usage = pro ? PRO_USAGE : TORQUE_USAGE;
-  const cli = getopt(argv, OPTIONS[s.flavour]);
+  const cli = parseOptions(argv, OPTIONS[s.flavour]);
   if (cli.error) die(`qsub: ${cli.error}\n${usage}`, 2);
-  if (cli.rest.length > 1) die(usage, 2);
+  if (cli.operands.length > 1) die(usage, 2);
 
   const cwd = process.cwd();
   let script;
   let scriptName;
-  if (cli.rest.length === 1) {
-    const file = path.resolve(cwd, cli.rest[0]);
+  if (cli.operands.length === 1) {
+    const file = path.resolve(cwd, cli.operands[0]);
     try {
       if (!fs.statSync(file).isFile()) die("qsub: script not a file", 1);
       script = fs.readFileSync(file, "utf8");
@@ -205,16 +175,16 @@ export function main(argv = process.argv.slice(2), env = process.env) {
   }
 
   // Command-line options beat directives (per option letter; -l and -v merge per item).
-  const cliLetters = new Set(cli.opts.map(([l]) => l));
-  const prefixOpt = cli.opts.findLast(([l]) => l === "C");
+  const cliLetters = new Set(cli.options.map(([l]) => l));
+  const prefixOpt = cli.options.findLast(([l]) => l === "C");
   const prefix = prefixOpt ? prefixOpt[1] : env.PBS_DPREFIX || "#PBS";
   const fromDirectives = [];
   for (const words of directiveWords(script, prefix)) {
-    const parsed = getopt(words, OPTIONS[s.flavour]);
+    const parsed = parseOptions(words, OPTIONS[s.flavour]);
     if (parsed.error) die(`qsub: directive error: ${words.join(" ")}\n${parsed.error}`, 2);
-    fromDirectives.push(...parsed.opts);
+    fromDirectives.push(...parsed.options);
   }
-  const opts = [...fromDirectives.filter(([l]) => l === "l" || l === "v" || !cliLetters.has(l)), ...cli.opts];
+  const opts = [...fromDirectives.filter(([l]) => l === "l" || l === "v" || !cliLetters.has(l)), ...cli.options];
   const last = (letter) => opts.findLast(([l]) => l === letter)?.[1];
   const has = (letter) => opts.some(([l]) => l === letter);
 
