@@ -7,7 +7,7 @@ export type { ConfigKey, ConfigKind } from "./config/config-key.js";
 export type { JobSpec } from "./job/job-spec.js";
 export { type JobState, TERMINAL_STATES, isTerminal, nextJobState } from "./job/job-state.js";
 export { JobNaming } from "./job/job-naming.js";
-export { shellQuote, shellQuoteWithVariable, shellQuoteExpandingVariables } from "./job/shell-quote.js";
+export { shellQuote, shellQuoteWithVariable, shellQuoteExpandingVariables } from "./shell-quote.js";
 export {
   workerLaunch,
   workerArgv,
@@ -36,7 +36,7 @@ export type {
   SchedulerLaunchRequest,
 } from "./backend/backend.js";
 export { CliBackend, type CliBackendOptions, type ScriptSubmission } from "./backend/cli-backend.js";
-export { clusterOutputLocation, type OutputLocation } from "./cluster/output-directory.js";
+export { clusterOutputLocation, type OutputLocation } from "./pool/output-directory.js";
 
 export type { CommandRunner, CommandResult, RunOptions, LocalForward } from "./runner/command-runner.js";
 export { LocalRunner } from "./runner/local-runner.js";
@@ -69,8 +69,8 @@ export type { WorkerInfo } from "./scheduler/worker-info.js";
 export { toWorkerLoads, type WorkerLoad } from "./scheduler/worker-load.js";
 export { SchedulerProcess, type SchedulerProcessOptions, type SchedulerProcessEvents } from "./scheduler/scheduler-process.js";
 export type { LaunchedScheduler, LaunchedSchedulerEvents } from "./scheduler/launched-scheduler.js";
-export { RemoteScheduler, findRemotePython, type RemoteSchedulerOptions } from "./scheduler/remote-scheduler.js";
-export { findPython, type PythonWithDask } from "./scheduler/find-python.js";
+export { RemoteScheduler, type RemoteSchedulerOptions } from "./scheduler/remote-scheduler.js";
+export { findPython, findRemotePython, type PythonWithDask } from "./scheduler/find-python.js";
 
 export { loadConfig, type ResolvedConfig, type ValueSource } from "./config/load-config.js";
 export { loadBackendConfig, type BackendConfigSources } from "./config/load-backend-config.js";
@@ -81,20 +81,21 @@ export { resolveJobSpec } from "./config/job-spec-from-config.js";
 export { parseBytes, formatBytes, parseWalltime, formatWalltime } from "./config/units.js";
 export { formatConfig, configToJson } from "./config/format-config.js";
 
-export {
-  JobQueueCluster,
-  type JobQueueClusterOptions,
-  type SchedulerOptions,
-  type SchedulerPlacement,
-  type ClusterStatus,
-  type PoolScaleRequest,
-} from "./cluster/job-queue-cluster.js";
-export type { ClusterEvents, ReconcilerEvents } from "./cluster/cluster-events.js";
-export type { JobSnapshot } from "./cluster/tracked-job.js";
+export type {
+  JobQueueClusterOptions,
+  SchedulerOptions,
+  SchedulerPlacement,
+  ClusterStatus,
+  PoolScaleRequest,
+} from "./cluster/cluster-options.js";
+export { JobQueueCluster } from "./cluster/job-queue-cluster.js";
+export type { ClusterEvents } from "./cluster/cluster-events.js";
+export type { ReconcilerEvents } from "./pool/reconciler-events.js";
+export type { JobSnapshot } from "./pool/tracked-job.js";
 export { jobsForRequest, type ScaleRequest } from "./cluster/scale-request.js";
 export { readPoolsFile } from "./config/pools-file.js";
-export { checkPools, providesResources, resourceArguments, type PoolOptions } from "./cluster/pool-options.js";
-export { WorkerPool, type PoolStatus, type WorkerPoolParts } from "./cluster/worker-pool.js";
+export { checkPools, providesResources, resourceArguments, type PoolOptions } from "./pool/pool-options.js";
+export { WorkerPool, type PoolStatus, type WorkerPoolParts } from "./pool/worker-pool.js";
 export { PoolsAdaptive } from "./adaptive/pools-adaptive.js";
 export { SCHEDULER_PRELOAD } from "./scheduler/scheduler-preload.js";
 export { previewJobScript, type PreviewOptions } from "./cluster/preview-job-script.js";

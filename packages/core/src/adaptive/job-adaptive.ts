@@ -1,5 +1,5 @@
-import type { Reconciler } from "../cluster/reconciler.js";
-import type { TrackedJob } from "../cluster/tracked-job.js";
+import type { Reconciler } from "../pool/reconciler.js";
+import type { TrackedJob } from "../pool/tracked-job.js";
 import type { JobSpec } from "../job/job-spec.js";
 import type { SchedulerConnection } from "../scheduler/scheduler-connection.js";
 import { Adaptive, type AdaptiveOptions } from "./adaptive.js";

@@ -1,6 +1,6 @@
-import { providesResources } from "../cluster/pool-options.js";
-import type { TrackedJob } from "../cluster/tracked-job.js";
-import type { WorkerPool } from "../cluster/worker-pool.js";
+import { providesResources } from "../pool/pool-options.js";
+import type { TrackedJob } from "../pool/tracked-job.js";
+import type { WorkerPool } from "../pool/worker-pool.js";
 import type { ResourceDemand, SchedulerConnection } from "../scheduler/scheduler-connection.js";
 import { Adaptive, type AdaptiveOptions } from "./adaptive.js";
 import type { ScaleDecision } from "./scale-decision.js";

@@ -1,7 +1,6 @@
 import type { ScaleDecision } from "../adaptive/scale-decision.js";
 import type { WorkerInfo } from "../scheduler/worker-info.js";
-import type { JobSnapshot } from "./tracked-job.js";
-import type { RotationPhase } from "./walltime-rotation.js";
+import type { JobSnapshot, RotationPhase } from "../pool/tracked-job.js";
 
 /**
  * Typed events of a `JobQueueCluster`. Job and worker events end with the name of the pool they
@@ -31,14 +30,4 @@ export interface ClusterEvents {
   "cluster-error": [error: Error, pool: string | undefined];
   /** `close()` finished: no job and no process of this cluster is left. */
   closed: [];
-}
-
-/** The events a pool's reconciler emits; the cluster passes them on with the pool's name appended. */
-export interface ReconcilerEvents {
-  "job-submitted": [job: JobSnapshot];
-  "job-running": [job: JobSnapshot];
-  "job-ended": [job: JobSnapshot];
-  "job-failed": [job: JobSnapshot, details: { readonly startFailure: boolean; readonly logTail: string | undefined }];
-  "job-rotating": [job: JobSnapshot, phase: RotationPhase];
-  "cluster-error": [error: Error];
 }

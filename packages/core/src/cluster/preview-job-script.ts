@@ -1,25 +1,11 @@
-import type { DependencyContainer } from "tsyringe";
-import type { Logger } from "../logger.js";
-import type { BackendDescriptor } from "../backend/backend.js";
-import type { BackendConfigSources } from "../config/load-backend-config.js";
 import { renderJobScript } from "../job/job-script.js";
 import { workerLaunch } from "../job/worker-command.js";
-import type { SshRunnerOptions } from "../ssh/ssh-runner.js";
-import type { CommandRunner } from "../runner/command-runner.js";
-import { withOfflineBackend } from "./offline-backend.js";
+import { withOfflineBackend, type OfflineBackendOptions } from "./offline-backend.js";
 
 /** Options of `previewJobScript`. */
-export interface PreviewOptions extends BackendConfigSources {
-  readonly backend: string | BackendDescriptor;
-  readonly container?: DependencyContainer;
+export interface PreviewOptions extends OfflineBackendOptions {
   /** Address written into the script; default a placeholder, since no scheduler is started. */
   readonly schedulerAddress?: string;
-  /** Where the backend's commands would run; default as for a cluster (config `ssh`, else here). */
-  readonly runner?: CommandRunner;
-  /** How to connect when config `ssh` is set. */
-  readonly ssh?: SshRunnerOptions;
-  /** Where the backend says what it assumed for the preview (PBS without a flavour); default silent. */
-  readonly logger?: Logger;
 }
 
 /**

@@ -1,5 +1,4 @@
-import { withOfflineBackend } from "./offline-backend.js";
-import type { PreviewOptions } from "./preview-job-script.js";
+import { withOfflineBackend, type OfflineBackendOptions } from "./offline-backend.js";
 
 /**
  * The last `lines` lines of a job's output, read through the backend without a cluster
@@ -8,7 +7,7 @@ import type { PreviewOptions } from "./preview-job-script.js";
  * `log-directory` (a cluster's own output directory lives only as long as the cluster), or when the
  * backend cannot adopt jobs or has no output for this one.
  */
-export function readJobLogTail(options: Omit<PreviewOptions, "schedulerAddress">, jobId: string, lines = 50): Promise<string | undefined> {
+export function readJobLogTail(options: OfflineBackendOptions, jobId: string, lines = 50): Promise<string | undefined> {
   // Only the output location matters here: cores and memory need not be configured to read a log.
   return withOfflineBackend({ ...options, job: { cores: 1, memory: "1GiB", ...options.job } }, async ({ backend, spec }) => {
     if (!spec.logDirectory || !backend.adoptJob) return undefined;

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import type { PoolOptions } from "../cluster/pool-options.js";
-import { checkPools } from "../cluster/pool-options.js";
+import type { PoolOptions } from "../pool/pool-options.js";
+import { checkPools } from "../pool/pool-options.js";
 import { DaskqError, ConfigError } from "../errors.js";
 import { parseConfigText } from "./config-files.js";
 import { canonicalKeyName } from "./config-key.js";

@@ -1,7 +1,7 @@
 import { DaskqError } from "../errors.js";
 import type { Backend, HeaderContext, ScriptFormat } from "../backend/backend.js";
 import type { JobSpec } from "./job-spec.js";
-import { shellQuote } from "./shell-quote.js";
+import { shellQuote } from "../shell-quote.js";
 import { renderSchedulerCheck } from "./scheduler-check.js";
 import { checkScriptValues } from "./check-script-values.js";
 import { renderTlsSetup, renderTlsWorker } from "../security/job-tls.js";

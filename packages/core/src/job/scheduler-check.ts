@@ -1,4 +1,4 @@
-import { shellQuote } from "./shell-quote.js";
+import { shellQuote } from "../shell-quote.js";
 
 /**
  * Python run by a job before it starts its worker: can it open a TCP connection to the scheduler?

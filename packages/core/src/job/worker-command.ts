@@ -2,7 +2,7 @@ import { DaskqError } from "../errors.js";
 import type { TlsPem } from "../security/cluster-certificates.js";
 import { tlsWorkerWords } from "../security/job-tls.js";
 import type { JobSpec } from "./job-spec.js";
-import { shellQuote, shellQuoteExpandingVariables, shellQuoteWithVariable } from "./shell-quote.js";
+import { shellQuote, shellQuoteExpandingVariables, shellQuoteWithVariable } from "../shell-quote.js";
 import { lifetimeArguments, workerLifetime } from "./worker-lifetime.js";
 
 /** How the workers of a submission are named: one fixed name, or `<base>-<index>` for array tasks. */

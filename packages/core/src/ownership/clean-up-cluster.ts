@@ -4,7 +4,7 @@ import type { Backend } from "../backend/backend.js";
 import { isAuthenticationError } from "../errors.js";
 import { isTerminal } from "../job/job-state.js";
 import type { Logger } from "../logger.js";
-import { writeFileAtomic } from "./atomic-file.js";
+import { writeFileAtomic } from "../atomic-file.js";
 import { backendFromRecord, type RebuiltBackend } from "./backend-from-record.js";
 import { poolParts, type CleanupReport, type ClusterRecord } from "./cluster-record.js";
 

@@ -39,8 +39,8 @@ export interface OwnedCluster {
 
 /**
  * Crash-safe job ownership of one cluster: its ONE state file, kept current, and its watchdog.
- * Each pool's backend and runner are wrapped (`pool(name)`) so that every submitted job id and
- * every temporary directory is on disk, under its pool, BEFORE `submit()` / `makeTempDir()`
+ * Each pool writes its part (`pool(name)`): every submitted job id and
+ * every temporary directory is on disk, under its pool, BEFORE the submission / `makeTempDir()`
  * returns to the cluster; after a crash each pool's jobs are cancelled through its own backend.
  */
 export class ClusterOwnership {

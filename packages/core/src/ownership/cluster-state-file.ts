@@ -1,5 +1,5 @@
 import { chmod, mkdir, rm } from "node:fs/promises";
-import { writeFileAtomic } from "./atomic-file.js";
+import { writeFileAtomic } from "../atomic-file.js";
 import { clusterRecordPath, type ClusterRecord } from "./cluster-record.js";
 
 /**

@@ -10,7 +10,7 @@ import type { LaunchedScheduler, LaunchedSchedulerEvents } from "./launched-sche
 export interface RemoteSchedulerOptions {
   /** A runner that reaches another machine (it must offer `forwardLocalPort`). */
   readonly runner: CommandRunner;
-  /** Python with `distributed` ON THAT MACHINE (see `findRemotePython`). */
+  /** Python with `distributed` ON THAT MACHINE (see `pythonWithDask`). */
   readonly python: string;
   /** `--host`; default: distributed's choice (all interfaces, announced by the machine's address). */
   readonly host?: string;
@@ -235,29 +235,6 @@ export class RemoteScheduler extends EventEmitter<LaunchedSchedulerEvents> imple
       return { code: undefined, reason: undefined };
     }
   }
-}
-
-/**
- * Finds a Python with `distributed` on the runner's machine: `preferred` (when given and it imports
- * distributed there), then `/usr/bin/python3`, then `python3` on the login PATH.
- *
- * @throws DaskqError listing what was tried.
- */
-export async function findRemotePython(runner: CommandRunner, preferred: readonly (string | undefined)[] = []): Promise<string> {
-  const tried: string[] = [];
-  for (const python of [...new Set([...preferred.filter((p): p is string => !!p), "/usr/bin/python3", "python3"])]) {
-    tried.push(python);
-    // "command not found" is an answer; a connection or host key problem is not.
-    const result = await runner.run(python, ["-c", "import distributed"], { timeoutMs: 60_000 }).catch((error: unknown) => {
-      if (error instanceof DaskqError && error.component === "runner") return undefined;
-      throw error;
-    });
-    if (result?.exitCode === 0) return python;
-  }
-  throw new DaskqError(
-    "scheduler",
-    `no Python with the 'distributed' package on ${runner.description} (tried: ${tried.join(", ")}). Install it there or set scheduler-options python / python to one that has it.`,
-  );
 }
 
 function parseSchedulerFile(text: string | undefined): { address: string; dashboardPort: number | undefined } | undefined {

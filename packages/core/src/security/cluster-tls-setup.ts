@@ -1,10 +1,10 @@
 import { rm } from "node:fs/promises";
 import { posix } from "node:path";
 import { ConfigError } from "../errors.js";
-import { writeFileAtomic } from "../ownership/atomic-file.js";
+import { writeFileAtomic } from "../atomic-file.js";
 import type { CommandRunner } from "../runner/command-runner.js";
 import { parseAddress } from "../scheduler/address.js";
-import { shellQuote } from "../job/shell-quote.js";
+import { shellQuote } from "../shell-quote.js";
 import { clientTlsEnv, createClusterTls, readUserTls, tlsArguments, type ClusterTls, type TlsSetting } from "./cluster-tls.js";
 
 /**

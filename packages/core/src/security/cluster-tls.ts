@@ -1,7 +1,7 @@
 import { chmod, mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { ConfigError } from "../errors.js";
-import { writeFileAtomic } from "../ownership/atomic-file.js";
+import { writeFileAtomic } from "../atomic-file.js";
 import type { TlsFiles } from "../scheduler/dask-comm.js";
 import { createClusterCertificates, type TlsPem } from "./cluster-certificates.js";
 

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { shellQuote } from "../job/shell-quote.js";
+import { shellQuote } from "../shell-quote.js";
 import type { TlsPem } from "./cluster-certificates.js";
 
 /** Shell variable holding the job's private TLS directory. */

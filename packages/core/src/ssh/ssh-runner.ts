@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { posix } from "node:path";
 import type { Client, SFTPWrapper } from "ssh2";
 import { DaskqError } from "../errors.js";
-import { shellQuote } from "../job/shell-quote.js";
+import { shellQuote } from "../shell-quote.js";
 import { silentLogger, type Logger } from "../logger.js";
 import type { CommandResult, CommandRunner, LocalForward, RunOptions } from "../runner/command-runner.js";
 import { ChannelSlots } from "./channel-slots.js";

@@ -1,4 +1,4 @@
-import { DaskqError } from "../errors.js";
+import { DaskqError } from "./errors.js";
 /**
  * Quotes a value as ONE shell word. Safe words stay bare for readability; anything else is
  * single-quoted, with embedded single quotes written as '\''. No value can break out of its word.

@@ -12,12 +12,12 @@ import type { SchedulerConnection } from "../scheduler/scheduler-connection.js";
 import type { WorkerInfo } from "../scheduler/worker-info.js";
 import type { TlsPem } from "../security/cluster-certificates.js";
 import type { PoolOwnership } from "../ownership/pool-ownership.js";
-import type { ClusterEvents } from "./cluster-events.js";
 import type { OutputLocation } from "./output-directory.js";
+import type { ReconcilerEvents } from "./reconciler-events.js";
 import { Reconciler } from "./reconciler.js";
 import { snapshotJob, type JobSnapshot } from "./tracked-job.js";
 
-/** What a pool is made of, resolved and prepared by `JobQueueCluster.create`. */
+/** What a pool is made of, resolved and prepared by `setUpPools` when the cluster is created. */
 export interface WorkerPoolParts {
   readonly name: string;
   /** The id its backend, job names and output directory use: the cluster id for the first pool, `<clusterId>-<name>` for the others. */
@@ -26,12 +26,12 @@ export interface WorkerPoolParts {
   readonly config: ResolvedConfig;
   /** The job spec as configured, with the pool's `--resources` in `workerExtraArgs`. */
   readonly spec: JobSpec;
-  /** Prepared and wrapped by the ownership (job ids recorded before submit returns). */
+  /** Prepared; made with a `RecordingRunner`, so the directories it makes are in the state file. */
   readonly backend: Backend;
   readonly output: OutputLocation;
   readonly runner: CommandRunner;
   readonly ownsRunner: boolean;
-  /** Its part of the cluster's state file. */
+  /** Its part of the cluster's state file (its reconciler records the jobs there). */
   readonly ownership: PoolOwnership;
   readonly resources: Readonly<Record<string, number>>;
   readonly minimumJobs: number;
@@ -45,7 +45,7 @@ export interface WorkerPoolContext {
   readonly workerSchedulerAddress: () => string;
   readonly tls: TlsPem | undefined;
   /** Emits a cluster event; the pool appends its name. */
-  readonly emit: (event: keyof ClusterEvents, ...args: unknown[]) => void;
+  readonly emit: (event: keyof ReconcilerEvents, ...args: unknown[]) => void;
   readonly logger: Logger;
   /** True when the cluster has several pools: the pool's errors and log lines then name it. */
   readonly several: boolean;
@@ -90,6 +90,7 @@ export class WorkerPool {
       spec: jobSpec,
       scheduler: context.scheduler,
       naming: new JobNaming(parts.poolId),
+      ownership: parts.ownership,
       request: (workers, count) =>
         submitRequest(backend, jobSpec, { schedulerAddress: context.workerSchedulerAddress(), outputDirectory: output.directory, naming: workers, count, tls: context.tls }),
       emit: (event, ...args) => context.emit(event, ...args, parts.name),

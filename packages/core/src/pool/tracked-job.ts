@@ -1,6 +1,14 @@
 import type { JobState } from "../job/job-state.js";
 import type { WorkerInfo } from "../scheduler/worker-info.js";
-import type { RotationPhase } from "./walltime-rotation.js";
+
+/**
+ * Where a job is in its rotation:
+ * - `replacing`: its replacement is submitted (the job no longer counts as capacity);
+ * - `draining`: its workers take no new task and their data moves to the others
+ *   (`retire_workers` without closing them); the tasks they run finish;
+ * - `retiring`: its idle workers are retired (data left moves) and the job is cancelled.
+ */
+export type RotationPhase = "replacing" | "draining" | "retiring";
 
 /** A job daskq submitted and follows until it ends. Mutable: owned by the Reconciler. */
 export interface TrackedJob {

@@ -3,16 +3,7 @@ import type { Logger } from "../logger.js";
 import type { SchedulerConnection } from "../scheduler/scheduler-connection.js";
 import type { WorkerLoad } from "../scheduler/worker-load.js";
 import { isTerminal } from "../job/job-state.js";
-import type { TrackedJob } from "./tracked-job.js";
-
-/**
- * Where a job is in its rotation:
- * - `replacing`: its replacement is submitted (the job no longer counts as capacity);
- * - `draining`: its workers take no new task and their data moves to the others
- *   (`retire_workers` without closing them); the tasks they run finish;
- * - `retiring`: its idle workers are retired (data left moves) and the job is cancelled.
- */
-export type RotationPhase = "replacing" | "draining" | "retiring";
+import type { RotationPhase, TrackedJob } from "./tracked-job.js";
 
 /** When a rotation step is due for one job, in ms since the epoch. */
 export interface RotationTimes {
