@@ -283,7 +283,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
         if (placement === "job") {
           // The default pool's backend checks its credentials (prepare) before the scheduler job is submitted.
           const spec = specs[0] as JobSpec;
-          schedulerBackend = firstOwned.wrapBackend(first.descriptor.create({ runner: firstOwned.wrapRunner(runner), logger, options: spec.backendOptions, clusterId }));
+          schedulerBackend = firstOwned.wrapBackend(first.descriptor.create({ runner: firstOwned.wrapRunner(runner), logger, options: spec.backendOptions, section: first.config.section, clusterId }));
           if (!schedulerBackend.launchScheduler) throw new ConfigError(`"job" needs a backend that runs the scheduler as a job; ${first.descriptor.name} does not`, { keyPath: placementKey });
           await schedulerBackend.prepare?.();
           scheduler = await schedulerBackend.launchScheduler({ spec, logger, onSubmitted: (id) => firstOwned.recordJobs([id]), ...(tls ? { tls: tls.pem } : {}) });
@@ -317,7 +317,7 @@ export class JobQueueCluster extends EventEmitter<ClusterEvents> {
         const spec = specs[i] as JobSpec;
         // With "job" placement the default pool's backend exists already, prepared: it launched the scheduler.
         const early = i === 0 ? schedulerBackend : undefined;
-        const backend = early ?? poolOwnership.wrapBackend(setup.descriptor.create({ runner: poolOwnership.wrapRunner(setup.runner), logger, options: spec.backendOptions, clusterId: id }));
+        const backend = early ?? poolOwnership.wrapBackend(setup.descriptor.create({ runner: poolOwnership.wrapRunner(setup.runner), logger, options: spec.backendOptions, section: setup.config.section, clusterId: id }));
         try {
           if (!early) await backend.prepare?.();
         } catch (error) {

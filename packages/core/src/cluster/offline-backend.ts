@@ -33,7 +33,7 @@ export async function withOfflineBackend<T>(options: Omit<PreviewOptions, "sched
     const configured = config.values["python"] as string | undefined;
     const python = configured ?? (runner.forwardLocalPort ? await findRemotePython(runner) : (await findPython(undefined, options.env ?? process.env)).path);
     const spec = resolveJobSpec(config, { python });
-    const backend = descriptor.create({ runner, logger: silentLogger, options: spec.backendOptions, clusterId: newClusterId() });
+    const backend = descriptor.create({ runner, logger: silentLogger, options: spec.backendOptions, section: config.section, clusterId: newClusterId() });
     try {
       await backend.prepare?.();
       return await use({ backend, spec, runner });

@@ -55,7 +55,7 @@ type UnitKind = "bytes" | "walltime";
 export function configKey<K extends ConfigKind, O = KindValue[K], D extends { readonly default?: unknown } = object>(
   kind: K,
   declaration: KeyDeclaration<KindValue[K], O> & D,
-): TypedConfigKey<O, K extends UnitKind ? false : D extends { readonly default: {} | null } ? true : false> {
+): TypedConfigKey<NoInfer<O>, K extends UnitKind ? false : D extends { readonly default: {} | null } ? true : false> {
   const base = v.pipe(v.unknown(), v.check((input) => isKindValue(kind, input), expected(KIND_EXPECTED[kind].replace(/^expected /, ""))));
   const schema = declaration.value ? v.pipe(base, declaration.value as v.GenericSchema<unknown, O>) : base;
   return {
@@ -80,6 +80,8 @@ export function expected(what: string): (issue: v.BaseIssue<unknown>) => string 
 
 /** The keys of a backend (or core's shared keys) declared once: the loader's key list and the typed reader. */
 export interface OptionsSchema<S extends Readonly<Record<string, TypedConfigKey<unknown>>>> {
+  /** The declarations by name, for a backend that shares some of them (DRMAA takes Grid Engine's). */
+  readonly declared: S;
   /** Every key with its name, in declaration order, for `BackendDescriptor.configKeys`. */
   readonly keys: readonly TypedConfigKey<unknown>[];
   /**
@@ -108,7 +110,7 @@ export function defineOptions<S extends Readonly<Record<string, TypedConfigKey<u
   const keys = Object.entries(declared).map(([name, key]) => ({ ...key, name }));
   const read = (values: Readonly<Record<string, unknown>> | undefined, where: ReadOptionsWhere & { readonly defaults?: boolean }) =>
     readOptions(keys, values, { section: where.section, defaults: where.defaults ?? true });
-  return { keys, read } as OptionsSchema<S>;
+  return { declared, keys, read } as OptionsSchema<S>;
 }
 
 /**
@@ -175,3 +177,28 @@ function isKindValue(kind: ConfigKind, input: unknown): boolean {
       return typeof input === "object" && input !== null && !Array.isArray(input);
   }
 }
+
+/** The schema of an integer key that must be at least 1 (`array-max-running`, `job-cpu`). */
+export const POSITIVE_INTEGER: ValueSchema<number, number> = v.pipe(v.number(), v.minValue(1, expected("a positive integer")));
+
+/**
+ * `value` as a positive integer, for values that did not come through the loader (a `JobSpec` made
+ * by hand, a count).
+ *
+ * @throws ConfigError naming `keyPath` otherwise.
+ */
+export function positiveInteger(value: unknown, keyPath: string): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
+    throw new ConfigError(`expected a positive integer, got ${JSON.stringify(value)}`, { keyPath });
+  }
+  return value;
+}
+
+/** The schema of a string key whose empty value means unset: its typed value is then undefined. */
+export const TEXT_OR_UNSET: ValueSchema<string, string | undefined> = v.pipe(
+  v.string(),
+  v.transform((text) => (text === "" ? undefined : text)),
+);
+
+/** `TEXT_OR_UNSET` of the trimmed string: blank is unset too. */
+export const TRIMMED_OR_UNSET: ValueSchema<string, string | undefined> = v.pipe(v.string(), v.trim(), TEXT_OR_UNSET);
