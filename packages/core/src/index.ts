@@ -2,7 +2,7 @@ import "reflect-metadata";
 
 export * from "./errors.js";
 export { type Logger, silentLogger } from "./logger.js";
-export type { ConfigKey, ConfigKind } from "./config/config-key.js";
+export { canonicalKeyName, configKeyPath, type ConfigKey, type ConfigKind } from "./config/config-key.js";
 export {
   configKey,
   defineOptions,

@@ -163,12 +163,14 @@ function isKindValue(kind: ConfigKind, input: unknown): boolean {
   switch (kind) {
     case "string":
       return typeof input === "string";
+    // Only the type: the loader's parse has checked the range (>= 0) of loaded values, and a key's own
+    // `value` schema says more precisely what it needs (e.g. a whole number of seconds >= 0).
     case "integer":
-      return typeof input === "number" && Number.isSafeInteger(input) && input >= 0;
+      return typeof input === "number" && Number.isSafeInteger(input);
     case "number":
     case "bytes":
     case "walltime":
-      return typeof input === "number" && Number.isFinite(input) && input >= 0;
+      return typeof input === "number" && Number.isFinite(input);
     case "boolean":
       return typeof input === "boolean";
     case "string-list":
