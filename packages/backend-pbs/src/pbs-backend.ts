@@ -42,7 +42,16 @@ export class PbsBackend extends CliBackend<PbsOptions> {
   private detecting: Promise<PbsFlavour> | undefined;
   private readonly statusSession: StatusSession = { history: true };
 
-  constructor(runner: CommandRunner, logger: Logger = silentLogger, options: PbsOptions = DEFAULT_PBS_OPTIONS) {
+  /**
+   * @param preview the backend only renders scripts (`daskq job-script`): with `flavour: auto`, a
+   *   flavour that cannot be detected (no qstat, or another system's) is PBS Pro's, with a warning.
+   */
+  constructor(
+    runner: CommandRunner,
+    logger: Logger = silentLogger,
+    options: PbsOptions = DEFAULT_PBS_OPTIONS,
+    private readonly preview = false,
+  ) {
     super(runner, logger, options);
     this.capabilities = { arrays: options.arrays && options.flavour !== "moab" };
   }
@@ -78,9 +87,19 @@ export class PbsBackend extends CliBackend<PbsOptions> {
     return FLAVOURS[this.knownFlavour ?? "pro"].submit;
   }
 
-  /** Learns the flavour (`qstat --version` with `flavour: auto`, once). */
+  /**
+   * Learns the flavour (`qstat --version` with `flavour: auto`, once). For a preview, a flavour
+   * that cannot be detected is PBS Pro's (what dask-jobqueue's PBSCluster writes), said as a warning;
+   * a backend that submits fails instead, with the detection's message.
+   */
   async prepare(): Promise<void> {
-    await this.flavour();
+    try {
+      await this.flavour();
+    } catch (error) {
+      if (!this.preview) throw error;
+      this.detected = "pro";
+      this.logger.warn(`${(error as Error).message.replace(/^\[daskq:pbs\] /, "pbs: ")}. This preview uses PBS Pro's syntax (as dask-jobqueue's PBSCluster writes); a submission detects the flavour or fails`);
+    }
   }
 
   /** The flavour, asking `qstat --version` once when it is `auto` (a failed attempt is retried next time). */

@@ -7,10 +7,11 @@ export const PBS_CONFIG_KEYS: readonly ConfigKey[] = PBS_OPTIONS.keys;
 
 /**
  * Makes a PBS backend; `context.options` are the validated values of its section (kebab-case keys).
- * `env` supplies `$PBS_ACCOUNT`, the account used when none is configured.
+ * `env` supplies `$PBS_ACCOUNT`, the account used when none is configured. `context.preview`: see
+ * `PbsBackend.prepare`.
  */
 export function createPbsBackend(context: BackendContext, env: NodeJS.ProcessEnv = process.env): PbsBackend {
-  return new PbsBackend(context.runner, context.logger, readPbsOptions(context.options, env, context.section));
+  return new PbsBackend(context.runner, context.logger, readPbsOptions(context.options, env, context.section), context.preview ?? false);
 }
 
 /** The registration unit of the PBS backend (PBS Pro/OpenPBS, Torque, Moab). */

@@ -8,6 +8,8 @@ import { ls } from "./commands/ls.js";
 import { config } from "./commands/config.js";
 import { jobScript } from "./commands/job-script.js";
 import { logs } from "./commands/logs.js";
+import { control } from "./commands/control.js";
+import { pythonPath } from "./commands/python-path.js";
 import { run } from "./commands/run.js";
 import { up } from "./commands/up.js";
 
@@ -24,6 +26,8 @@ Commands:
   backends     list the installed backends
   ls           list recorded clusters: live, dead-with-jobs, dead-cleaned
   cleanup      cancel the jobs and remove the files that dead clusters left
+  control      let a program (the Python package) drive a cluster over stdin/stdout
+  python-path  print the folder to put on PYTHONPATH for the Python package daskq
 
 Run 'daskq COMMAND --help' for the options of a command.`;
 
@@ -39,6 +43,8 @@ const COMMANDS: Record<string, Command> = {
   backends,
   ls,
   cleanup,
+  control,
+  "python-path": pythonPath,
 };
 
 /**

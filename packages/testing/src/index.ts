@@ -2,6 +2,7 @@ export { PYTHON, runPython, type PythonResult } from "./python.js";
 export { startDaskWorker, type TestWorker } from "./dask-worker.js";
 export { findProcesses, findProcessesInSessions, eventually, type ProcessEntry } from "./processes.js";
 export { requireService, hasDaskPython } from "./require-service.js";
+export { freePort } from "./free-port.js";
 export { CountingRunner } from "./counting-runner.js";
 export { AnswerLosingRunner } from "./answer-losing-runner.js";
 export { CountingBackend, type BackendOperation } from "./counting-backend.js";
@@ -18,3 +19,9 @@ export { startMarathonEmulator, type MarathonEmulator, type MarathonEmulatorOpti
 export type { EmulatedApp } from "./marathon-emulator/emulated-app.js";
 export { SSH_TESTBED, sshTestbedAvailable, sshTestbedRunner, startPrivateSshd, uploadEmulator, type PrivateSshd } from "./ssh-testbed.js";
 export { slurmKillTrial, type SlurmKillTrialOptions, type SlurmKillTrialResult } from "./slurm-kill-trial.js";
+export { EmulatorRunner } from "./emulator-runner.js";
+export { HTCONDOR_EMULATOR_BIN, htcondorEmulatorEnv, htcondorEmulatorRunner, withHtcondorEmulator, startHtcondorEmulator, type HtcondorEmulator, type HtcondorEmulatorOptions } from "./htcondor-emulator.js";
+export { startKubernetesEmulator, type KubernetesEmulator, type KubernetesEmulatorOptions, type KubernetesRequest } from "./kubernetes-emulator/kubernetes-emulator.js";
+export type { PodJson } from "./kubernetes-emulator/emulated-pod.js";
+export { OAR_TESTBED, oarTestbedAvailable, runOarCommand, makeOarJobDirectory, type OarCommandResult } from "./oar-testbed.js";
+export { OAR_SAMPLES_DIR, readOarSample, oarSampleNames, type OarSample } from "./oar-samples.js";

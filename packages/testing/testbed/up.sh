@@ -4,7 +4,7 @@
 set -euo pipefail
 here=$(dirname "$0")
 bash "$here/dask.sh"
-for part in slurm slurmrest sge drmaa sshd chromium; do
+for part in slurm slurmrest sge drmaa oar sshd chromium; do
   [ -x "$here/$part.sh" ] && bash "$here/$part.sh"
 done
 echo "testbed ready"

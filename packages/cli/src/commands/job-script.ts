@@ -1,6 +1,7 @@
 import { previewJobScript } from "@daskq/core";
 import type { DependencyContainer } from "tsyringe";
 import { CLUSTER_OPTIONS_HELP, clusterOptionsFrom, parseClusterArgs } from "../cli-options.js";
+import { consoleLogger } from "../console-logger.js";
 
 export const JOB_SCRIPT_HELP = `Usage: daskq job-script [options]
 
@@ -19,7 +20,7 @@ export async function jobScript(argv: string[], container: DependencyContainer):
     return 0;
   }
   const options = clusterOptionsFrom(values);
-  const script = await previewJobScript({ ...options, container, schedulerAddress: options.scheduler?.address });
+  const script = await previewJobScript({ ...options, container, schedulerAddress: options.scheduler?.address, logger: consoleLogger(false) });
   process.stdout.write(values.json ? `${JSON.stringify({ backend: options.backend, script })}\n` : script);
   return 0;
 }

@@ -164,6 +164,12 @@ export interface BackendContext {
   readonly section?: string;
   /** Unique id of the cluster (e.g. `daskq-3f9a`): tag jobs or name apps with it to find them again. */
   readonly clusterId: string;
+  /**
+   * True when the backend is made only to render a job script (`previewJobScript`, `daskq
+   * job-script`): nothing will be submitted, so `prepare()` may fall back to a documented default
+   * (and say so through the logger) where a discovery fails, instead of throwing.
+   */
+  readonly preview?: boolean;
 }
 
 /**

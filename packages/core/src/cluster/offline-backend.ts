@@ -24,7 +24,7 @@ export interface OfflineBackend {
  * Runs `use` with the backend these options describe (runner chosen as for a cluster), prepared
  * (PBS knows its flavour, LSF its units), then releases the backend and the runner it opened.
  */
-export async function withOfflineBackend<T>(options: Omit<PreviewOptions, "schedulerAddress">, use: (offline: OfflineBackend) => Promise<T>): Promise<T> {
+export async function withOfflineBackend<T>(options: Omit<PreviewOptions, "schedulerAddress"> & { readonly preview?: boolean }, use: (offline: OfflineBackend) => Promise<T>): Promise<T> {
   const descriptor = typeof options.backend === "string" ? findBackend(options.container ?? globalContainer, options.backend) : options.backend;
   const config = loadBackendConfig(descriptor, options);
   const { runner, owned } = runnerFromConfig(config, { runner: options.runner, container: options.container ?? globalContainer, ssh: options.ssh, logger: silentLogger });
@@ -33,7 +33,7 @@ export async function withOfflineBackend<T>(options: Omit<PreviewOptions, "sched
     const configured = config.values["python"] as string | undefined;
     const python = configured ?? (runner.forwardLocalPort ? await findRemotePython(runner) : (await findPython(undefined, options.env ?? process.env)).path);
     const spec = resolveJobSpec(config, { python });
-    const backend = descriptor.create({ runner, logger: silentLogger, options: spec.backendOptions, section: config.section, clusterId: newClusterId() });
+    const backend = descriptor.create({ runner, logger: options.logger ?? silentLogger, options: spec.backendOptions, section: config.section, clusterId: newClusterId(), preview: options.preview });
     try {
       await backend.prepare?.();
       return await use({ backend, spec, runner });

@@ -2,9 +2,11 @@ import { randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, openSync, closeSync, readSync, rmSync, statSync } from "node:fs";
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
-import { createServer as createNetServer, type AddressInfo } from "node:net";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "../free-port.js";
+import { readRequestBody } from "../read-request-body.js";
 import { absoluteAppId, appInfoJson, InvalidObject, readAppDefinition } from "./app-definition.js";
 import { EmulatedApp, type AgentSettings } from "./emulated-app.js";
 import type { EmulatedTask } from "./emulated-task.js";
@@ -100,7 +102,7 @@ export async function startMarathonEmulator(options: MarathonEmulatorOptions = {
     slaveId: `${randomUUID()}-S0`,
     workDir,
     stagingMs: options.stagingMs ?? 250,
-    allocatePort: freePort,
+    allocatePort: () => freePort("0.0.0.0"),
     baseEnv: Object.fromEntries(["PATH", "HOME", "LANG"].filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k] as string])),
     changed: checkDeployments,
   };
@@ -310,7 +312,7 @@ export async function startMarathonEmulator(options: MarathonEmulatorOptions = {
     let status = 500;
     let payload: unknown;
     try {
-      const text = await readBody(request);
+      const text = await readRequestBody(request);
       if (url.pathname !== "/ping" && !authorized(request)) throw new HttpError(401, { message: "Invalid username or password." });
       if (text.trim() !== "") {
         try {
@@ -362,26 +364,4 @@ const TASK_ID = /^(.+)\.(instance-|marathon-)[^.]+\.[^.]+(\.\d+)?$|^(.+)[._][0-9
 
 function invalidJson(path: string, error: string): HttpError {
   return new HttpError(400, { message: "Invalid JSON", details: [{ path, errors: [error] }] });
-}
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = "";
-    request.setEncoding("utf8");
-    request.on("data", (chunk: string) => (text += chunk));
-    request.on("end", () => resolve(text));
-    request.on("error", reject);
-  });
-}
-
-/** A port that was free a moment ago (what a Mesos offer would hold). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createNetServer();
-    probe.once("error", reject);
-    probe.listen(0, "0.0.0.0", () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }

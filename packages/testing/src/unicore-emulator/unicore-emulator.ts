@@ -7,6 +7,7 @@ import { join, normalize } from "node:path";
 import type { Duplex } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { PYTHON } from "../python.js";
+import { readRequestBody } from "../read-request-body.js";
 import { EmulatedJob, UnicoreOperationError, type JobRuntime } from "./emulated-job.js";
 import { EmulatorAuth, type Caller } from "./emulator-auth.js";
 import { renderBase, renderError, renderJob, renderList, renderPath, renderStorage } from "./rest-shapes.js";
@@ -163,7 +164,7 @@ export class UnicoreEmulator {
     try {
       if (path === undefined) throw new UnicoreOperationError(404, `No such resource: ${url.pathname}`);
       caller = this.auth.authenticate(req.headers);
-      const body = await readBody(req);
+      const body = await readRequestBody(req);
       const reply = await this.route(req, res, path, url.searchParams, body, caller);
       if (reply === "streamed") return record(res.statusCode);
       if (caller.session) res.setHeader("X-UNICORE-SecuritySession", caller.session);
@@ -344,13 +345,4 @@ function parseJson(body: string, context: string): Record<string, unknown> {
     // fall through
   }
   throw new UnicoreOperationError(400, `${context}: the body is not a JSON object`);
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
 }
