@@ -1,8 +1,45 @@
-import { ConfigError } from "@daskq/core";
-import { readSgeHeaderOptions, type SgeHeaderOptions } from "@daskq/backend-sge";
+import { configKey, defineOptions, expected, schema as v, TRIMMED_OR_UNSET } from "@daskq/core";
+import { readSgeHeaderOptions, SGE_OPTIONS, type SgeHeaderOptions } from "@daskq/backend-sge";
 
 /** How daskq turns the job's cores, memory, walltime, queue and account into native options. */
 export type NativeOptionStyle = "sge" | "none";
+
+const SGE = SGE_OPTIONS.declared;
+
+/** The DRMAA backend's own keys under `jobqueue.drmaa`, beyond the shared ones (cores, memory, queue, account, ...), declared once. */
+export const DRMAA_OPTIONS = defineOptions({
+  library: configKey("string", {
+    description: "Path of libdrmaa; unset: $DRMAA_LIBRARY_PATH, then Debian's /usr/lib/gridengine-drmaa/lib/libdrmaa.so.1.0",
+    value: TRIMMED_OR_UNSET,
+  }),
+  contact: configKey("string", { description: "drmaa_init contact string; unset: the library's default system", value: TRIMMED_OR_UNSET }),
+  "native-specification": configKey("string", {
+    description: "drmaa_native_specification passed verbatim after daskq's own options (as dask-drmaa's nativeSpecification)",
+    value: TRIMMED_OR_UNSET,
+  }),
+  "native-options": configKey("string", {
+    default: "sge",
+    description:
+      "sge: -b n (the job script is spooled), and cores, memory, walltime, queue and account/project become Grid Engine options as in the sge backend (-q, -P, -pe, -l); none: only native-specification",
+    value: v.pipe(v.string(), v.trim(), v.transform((style) => style || "sge"), v.picklist(["sge", "none"], expected("sge or none"))),
+  }),
+  // With native-options sge, the same requests as the sge backend, from the same keys.
+  account: SGE.account,
+  project: SGE.project,
+  "parallel-environment": SGE["parallel-environment"],
+  "memory-resource": SGE["memory-resource"],
+  "resource-spec": SGE["resource-spec"],
+  "task-index-variable": configKey("string", {
+    default: "SGE_TASK_ID",
+    description: "Variable holding a bulk job's task index inside the job, for worker names (SGE_TASK_ID on Grid Engine)",
+    value: v.pipe(
+      v.string(),
+      v.trim(),
+      v.transform((variable) => variable || "SGE_TASK_ID"),
+      v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, expected("an environment variable name")),
+    ),
+  }),
+});
 
 /** The DRMAA backend's own settings (`jobqueue.drmaa.*` beyond the shared keys). */
 export interface DrmaaOptions {
@@ -20,48 +57,25 @@ export interface DrmaaOptions {
   readonly taskIndexVariable: string;
 }
 
-const DEFAULT_GRID_ENGINE: SgeHeaderOptions = { parallelEnvironment: "smp", memoryResource: "h_vmem", resourceSpec: undefined, project: undefined };
-
-export const DEFAULT_DRMAA_OPTIONS: DrmaaOptions = {
-  library: undefined,
-  contact: undefined,
-  nativeSpecification: undefined,
-  nativeOptions: "sge",
-  gridEngine: DEFAULT_GRID_ENGINE,
-  taskIndexVariable: "SGE_TASK_ID",
-};
+/** The Grid Engine request keys' defaults (`smp`, `h_vmem`): a key absent from the values takes them. */
+const GRID_ENGINE_DEFAULTS = { "parallel-environment": SGE["parallel-environment"].default, "memory-resource": SGE["memory-resource"].default };
 
 /**
- * Reads the validated `jobqueue.drmaa` values (kebab-case keys, as in `JobSpec.backendOptions`).
- * A key that is absent, null or empty takes "unset" (the loader has already filled in defaults).
+ * The settings from validated `jobqueue.<section>` values (kebab-case keys, as in `JobSpec.backendOptions`).
+ * A key that is absent takes its default; null or blank means unset.
  *
- * @throws ConfigError naming the key for a value of the wrong type or form.
+ * @throws ConfigError naming `jobqueue.<section>.<key>` for a value `DRMAA_OPTIONS` rejects.
  */
-export function readDrmaaOptions(values: Readonly<Record<string, unknown>> | undefined): DrmaaOptions {
-  const v = values ?? {};
-  const style = optionalString(v, "native-options") ?? DEFAULT_DRMAA_OPTIONS.nativeOptions;
-  if (style !== "sge" && style !== "none") {
-    throw new ConfigError(`expected sge or none, got ${JSON.stringify(style)}`, { keyPath: "native-options" });
-  }
-  const variable = optionalString(v, "task-index-variable") ?? DEFAULT_DRMAA_OPTIONS.taskIndexVariable;
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable)) {
-    throw new ConfigError(`expected an environment variable name, got ${JSON.stringify(variable)}`, { keyPath: "task-index-variable" });
-  }
+export function readDrmaaOptions(values: Readonly<Record<string, unknown>> | undefined, section = "drmaa"): DrmaaOptions {
+  const o = DRMAA_OPTIONS.read(values, { section });
   return {
-    library: optionalString(v, "library"),
-    contact: optionalString(v, "contact"),
-    nativeSpecification: optionalString(v, "native-specification"),
-    nativeOptions: style,
-    // Absent keys take the defaults (the config loader fills them in too); null or empty unsets.
-    gridEngine: readSgeHeaderOptions({ "parallel-environment": DEFAULT_GRID_ENGINE.parallelEnvironment, "memory-resource": DEFAULT_GRID_ENGINE.memoryResource, ...v }),
-    taskIndexVariable: variable,
+    library: o.library,
+    contact: o.contact,
+    nativeSpecification: o["native-specification"],
+    nativeOptions: o["native-options"],
+    gridEngine: readSgeHeaderOptions({ ...GRID_ENGINE_DEFAULTS, ...values }, section),
+    taskIndexVariable: o["task-index-variable"],
   };
 }
 
-function optionalString(values: Readonly<Record<string, unknown>>, key: string): string | undefined {
-  const value = values[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string") throw new ConfigError(`expected a string, got ${JSON.stringify(value)}`, { keyPath: key });
-  const trimmed = value.trim();
-  return trimmed === "" ? undefined : trimmed;
-}
+export const DEFAULT_DRMAA_OPTIONS: DrmaaOptions = readDrmaaOptions({});

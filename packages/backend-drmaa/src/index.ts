@@ -2,7 +2,7 @@
 export { DrmaaBackend } from "./drmaa-backend.js";
 export { drmaaBackend, createDrmaaBackend, DRMAA_CONFIG_KEYS } from "./drmaa-descriptor.js";
 export { register } from "./registration.js";
-export { readDrmaaOptions, DEFAULT_DRMAA_OPTIONS, type DrmaaOptions, type NativeOptionStyle } from "./drmaa-options.js";
+export { readDrmaaOptions, DEFAULT_DRMAA_OPTIONS, DRMAA_OPTIONS, type DrmaaOptions, type NativeOptionStyle } from "./drmaa-options.js";
 export { renderNativeSpecification, nativeWord } from "./native-specification.js";
 export { workerJobTemplate, outputPathPattern, outputFileOfTask } from "./drmaa-job-template.js";
 export { statusOfPs, statusesOf } from "./drmaa-status.js";

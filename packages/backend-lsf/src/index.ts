@@ -29,5 +29,5 @@ export {
 } from "./lsf-status.js";
 export { bkillArgs, onlyHarmlessErrors } from "./lsf-cancel.js";
 export { outputFileOf, expandLsfPattern } from "./lsf-output.js";
-export { readLsfOptions, DEFAULT_LSF_OPTIONS, type LsfOptions } from "./lsf-options.js";
+export { readLsfOptions, DEFAULT_LSF_OPTIONS, LSF_OPTIONS, type LsfOptions } from "./lsf-options.js";
 export { parseLsfJobId, elementJobId, type LsfJobId } from "./lsf-ids.js";

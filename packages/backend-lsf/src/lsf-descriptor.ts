@@ -1,38 +1,13 @@
 import type { BackendContext, BackendDescriptor, ConfigKey } from "@daskq/core";
 import { LsfBackend } from "./lsf-backend.js";
-import { readLsfOptions } from "./lsf-options.js";
+import { LSF_OPTIONS, readLsfOptions } from "./lsf-options.js";
 
-/** LSF's own keys under `jobqueue.lsf`, beyond the shared ones (queue, account/project, walltime, ...). */
-export const LSF_CONFIG_KEYS: readonly ConfigKey[] = [
-  { name: "ncpus", kind: "integer", description: "Cores asked from LSF (-n); unset: cores" },
-  { name: "mem", kind: "bytes", description: "Memory limit of the job (-M), e.g. 16GB; unset: memory" },
-  {
-    name: "lsf-units",
-    kind: "string",
-    description: "Unit of -M (KB, MB, GB, TB, PB, EB); unset: LSF_UNIT_FOR_LIMITS from lsf.conf ($LSF_ENVDIR, $LSF_CONFDIR, /etc), else KB",
-  },
-  {
-    name: "use-stdin",
-    kind: "boolean",
-    default: true,
-    description: "Submit with bsub < script (true) or bsub script (false; LSF then reads #BSUB lines only with LSB_BSUB_PARSE_SCRIPT=Y)",
-  },
-  {
-    name: "arrays",
-    kind: "boolean",
-    default: true,
-    description: 'Submit several jobs at once as ONE job array (bsub -J "name[1-N]"); false for sites that forbid arrays',
-  },
-  {
-    name: "array-max-running",
-    kind: "integer",
-    description: "At most this many elements of one array run at once (name[1-N]%limit); unset: no limit",
-  },
-];
+/** LSF's own keys under `jobqueue.lsf`, beyond the shared ones (see `LSF_OPTIONS`). */
+export const LSF_CONFIG_KEYS: readonly ConfigKey[] = LSF_OPTIONS.keys;
 
-/** Makes an LSF backend; `context.options` are the validated `jobqueue.lsf` values (kebab-case keys). */
+/** Makes an LSF backend; `context.options` are the validated values of its section (kebab-case keys). */
 export function createLsfBackend(context: BackendContext): LsfBackend {
-  return new LsfBackend(context.runner, context.logger, readLsfOptions(context.options));
+  return new LsfBackend(context.runner, context.logger, readLsfOptions(context.options, context.section));
 }
 
 /** The registration unit of the LSF backend. */

@@ -1,6 +1,5 @@
-import { ConfigError, type HeaderContext, type JobSpec } from "@daskq/core";
+import { ConfigError, positiveInteger, type HeaderContext, type JobSpec } from "@daskq/core";
 import { BSUB, checkDirectiveValue, directiveWord } from "./lsf-directives.js";
-import { positiveInteger } from "./lsf-options.js";
 import { formatLsfMemory, parseLsfUnit, type LsfUnit } from "./lsf-units.js";
 
 /**

@@ -1,5 +1,31 @@
-import { ConfigError } from "@daskq/core";
-import { parseLsfUnit, type LsfUnit } from "./lsf-units.js";
+import { configKey, defineOptions, POSITIVE_INTEGER, schema as v } from "@daskq/core";
+import { lsfUnit, unknownUnitMessage, type LsfUnit } from "./lsf-units.js";
+
+/** LSF's own keys under `jobqueue.lsf`, beyond the shared ones (queue, account/project, walltime, ...), declared once. */
+export const LSF_OPTIONS = defineOptions({
+  ncpus: configKey("integer", { description: "Cores asked from LSF (-n); unset: cores", value: POSITIVE_INTEGER }),
+  mem: configKey("bytes", { description: "Memory limit of the job (-M), e.g. 16GB; unset: memory" }),
+  "lsf-units": configKey("string", {
+    description: "Unit of -M (KB, MB, GB, TB, PB, EB); unset: LSF_UNIT_FOR_LIMITS from lsf.conf ($LSF_ENVDIR, $LSF_CONFDIR, /etc), else KB",
+    value: v.pipe(
+      v.string(),
+      v.check((unit) => lsfUnit(unit) !== undefined, (issue) => unknownUnitMessage(issue.input)),
+      v.transform((unit) => lsfUnit(unit) as LsfUnit),
+    ),
+  }),
+  "use-stdin": configKey("boolean", {
+    default: true,
+    description: "Submit with bsub < script (true) or bsub script (false; LSF then reads #BSUB lines only with LSB_BSUB_PARSE_SCRIPT=Y)",
+  }),
+  arrays: configKey("boolean", {
+    default: true,
+    description: 'Submit several jobs at once as ONE job array (bsub -J "name[1-N]"); false for sites that forbid arrays',
+  }),
+  "array-max-running": configKey("integer", {
+    description: "At most this many elements of one array run at once (name[1-N]%limit); unset: no limit",
+    value: POSITIVE_INTEGER,
+  }),
+});
 
 /** The LSF-only settings that change how jobs are submitted (the header reads its keys from the JobSpec). */
 export interface LsfOptions {
@@ -16,36 +42,12 @@ export interface LsfOptions {
 export const DEFAULT_LSF_OPTIONS: LsfOptions = { units: undefined, useStdin: true, arrays: true, arrayMaxRunning: undefined };
 
 /**
- * Reads `lsf-units`, `use-stdin`, `arrays` and `array-max-running` from a validated `jobqueue.lsf`
- * section (kebab-case keys, as in `JobSpec.backendOptions`). Missing keys take their defaults.
+ * The submission settings from validated `jobqueue.<section>` values (kebab-case keys, as in
+ * `JobSpec.backendOptions`); missing keys take their defaults.
  *
- * @throws ConfigError naming the key when a value has the wrong type or is not a known unit.
+ * @throws ConfigError naming `jobqueue.<section>.<key>` for a value `LSF_OPTIONS` rejects.
  */
-export function readLsfOptions(values: Readonly<Record<string, unknown>> | undefined): LsfOptions {
-  const units = values?.["lsf-units"];
-  const limit = values?.["array-max-running"];
-  return {
-    units: units === undefined || units === null ? undefined : parseLsfUnit(units, "lsf-units"),
-    useStdin: booleanOption(values?.["use-stdin"], "use-stdin", DEFAULT_LSF_OPTIONS.useStdin),
-    arrays: booleanOption(values?.["arrays"], "arrays", DEFAULT_LSF_OPTIONS.arrays),
-    arrayMaxRunning: limit === undefined || limit === null ? undefined : positiveInteger(limit, "array-max-running"),
-  };
-}
-
-function booleanOption(value: unknown, key: string, fallback: boolean): boolean {
-  if (value === undefined || value === null) return fallback;
-  if (typeof value !== "boolean") throw new ConfigError(`expected true or false, got ${JSON.stringify(value)}`, { keyPath: key });
-  return value;
-}
-
-/**
- * `value` as a positive integer.
- *
- * @throws ConfigError naming `key` otherwise.
- */
-export function positiveInteger(value: unknown, key: string): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
-    throw new ConfigError(`expected a positive integer, got ${JSON.stringify(value)}`, { keyPath: key });
-  }
-  return value;
+export function readLsfOptions(values: Readonly<Record<string, unknown>> | undefined, section = "lsf"): LsfOptions {
+  const options = LSF_OPTIONS.read(values, { section });
+  return { units: options["lsf-units"], useStdin: options["use-stdin"], arrays: options.arrays, arrayMaxRunning: options["array-max-running"] };
 }

@@ -9,22 +9,28 @@ export const LSF_UNIT_BYTES: Readonly<Record<LsfUnit, number>> = { KB: 1e3, MB: 
 
 const UNITS = Object.keys(LSF_UNIT_BYTES) as LsfUnit[];
 
+/** A unit as LSF spells it, case-insensitively, with or without the B (`MB`, `mb`, `M`); undefined for anything else. */
+export function lsfUnit(value: unknown): LsfUnit | undefined {
+  const text = typeof value === "string" ? value.trim().toUpperCase() : "";
+  const unit = (text.length === 1 ? `${text}B` : text) as LsfUnit;
+  return UNITS.includes(unit) ? unit : undefined;
+}
+
+/** What is wrong with a value that is not a unit (`lsfUnit` gave undefined). */
+export function unknownUnitMessage(value: unknown): string {
+  return `unknown unit ${JSON.stringify(value)}; expected one of ${UNITS.join(", ")} (as LSF_UNIT_FOR_LIMITS in lsf.conf)`;
+}
+
 /**
- * A unit as LSF spells it, case-insensitively, with or without the B: `MB`, `mb`, `M`.
+ * `lsfUnit(value)`, or an error.
  *
  * @param where the config key (or lsf.conf parameter) the value came from, named in the error.
  * @param source the file it came from, if any.
- * @throws ConfigError for anything else.
+ * @throws ConfigError for anything but a unit.
  */
 export function parseLsfUnit(value: unknown, where: string, source?: string, hint = ""): LsfUnit {
-  const text = typeof value === "string" ? value.trim().toUpperCase() : "";
-  const unit = (text.length === 1 ? `${text}B` : text) as LsfUnit;
-  if (!UNITS.includes(unit)) {
-    throw new ConfigError(`unknown unit ${JSON.stringify(value)}; expected one of ${UNITS.join(", ")} (as LSF_UNIT_FOR_LIMITS in lsf.conf)${hint}`, {
-      keyPath: where,
-      ...(source ? { source } : {}),
-    });
-  }
+  const unit = lsfUnit(value);
+  if (unit === undefined) throw new ConfigError(`${unknownUnitMessage(value)}${hint}`, { keyPath: where, ...(source ? { source } : {}) });
   return unit;
 }
 

@@ -6,7 +6,7 @@ export { MarathonClient, type MarathonClientOptions, type MarathonAuth, type Fet
 export { MarathonApiError } from "./marathon-error.js";
 export { fetchWithCa } from "./fetch-with-ca.js";
 export { marathonAppDefinition, marathonAppId, workerTaskCommand } from "./marathon-app.js";
-export { readMarathonOptions, requireUrl, type MarathonOptions } from "./marathon-options.js";
+export { readMarathonOptions, requireUrl, MARATHON_OPTIONS, type MarathonOptions } from "./marathon-options.js";
 export { jobStateOfTask } from "./marathon-task-state.js";
 export { TaskSlots, type TaskSlot, type SlotObservation } from "./task-slots.js";
 export type { MarathonApp, MarathonAppDefinition, MarathonTask, MarathonTaskFailure, DeploymentResult, MarathonErrorBody } from "./marathon-api.js";

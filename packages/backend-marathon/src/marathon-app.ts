@@ -1,4 +1,4 @@
-import { ConfigError, renderTlsSetup, renderTlsWorker, workerShellCommand, type JobSpec, type WorkerLaunch } from "@daskq/core";
+import { ConfigError, configKeyPath, renderTlsSetup, renderTlsWorker, workerShellCommand, type JobSpec, type WorkerLaunch } from "@daskq/core";
 import type { MarathonAppDefinition } from "./marathon-api.js";
 import type { MarathonOptions } from "./marathon-options.js";
 
@@ -14,7 +14,7 @@ export function marathonAppId(options: MarathonOptions, clusterId: string): stri
   const id = `${options.appIdPrefix}${clusterId.toLowerCase()}`;
   if (!PATH_ID.test(id) || id.endsWith("/")) {
     throw new ConfigError(`the app id ${JSON.stringify(id)} is not a valid Marathon app id (lowercase letters, digits, '-', '.', separated by '/')`, {
-      keyPath: "jobqueue.marathon.app-id-prefix",
+      keyPath: configKeyPath(options.section, "app-id-prefix"),
     });
   }
   return id;
@@ -41,13 +41,13 @@ export function workerTaskCommand(worker: WorkerLaunch, nanny: boolean): string 
 /**
  * The app of one cluster, created with `instances: 0`: cpus and mem (MiB, rounded up) from the job
  * spec, one port definition per listening process, the job's env, and the container, constraints
- * and labels of `jobqueue.marathon`.
+ * and labels of its config section.
  *
  * @throws ConfigError when the job asks for several worker processes (one task runs one worker).
  */
 export function marathonAppDefinition(id: string, spec: JobSpec, worker: WorkerLaunch, options: MarathonOptions, clusterId: string): MarathonAppDefinition {
   if (spec.processes !== 1) {
-    throw new ConfigError(`expected 1 (each Marathon task runs one Dask worker; ask for more workers instead), got ${spec.processes}`, { keyPath: "jobqueue.marathon.processes" });
+    throw new ConfigError(`expected 1 (each Marathon task runs one Dask worker; ask for more workers instead), got ${spec.processes}`, { keyPath: configKeyPath(options.section, "processes") });
   }
   return {
     id,

@@ -96,12 +96,12 @@ describe("MarathonClient", () => {
       try {
         expect(secure.url.startsWith("https://")).toBe(true);
         await expect(new MarathonClient({ url: secure.url }).getApp("/x")).rejects.toThrow(/cannot reach Marathon .*certificate/i);
-        const client = new MarathonClient({ url: secure.url, fetch: await fetchWithCa(join(dir, "cert.pem")) });
+        const client = new MarathonClient({ url: secure.url, fetch: await fetchWithCa(join(dir, "cert.pem"), "jobqueue.marathon.ca-file") });
         expect(await client.getApp("/x")).toBeUndefined();
       } finally {
         await secure.close();
       }
-      await expect(fetchWithCa(join(dir, "missing.pem"))).rejects.toThrow(/jobqueue\.marathon\.ca-file: cannot read the CA file/);
+      await expect(fetchWithCa(join(dir, "missing.pem"), "jobqueue.marathon.ca-file")).rejects.toThrow(/jobqueue\.marathon\.ca-file: cannot read the CA file/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

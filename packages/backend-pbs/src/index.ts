@@ -22,4 +22,4 @@ export {
 export { parseShowqXml, mapMoabState, matchShowq, type ShowqJob } from "./pbs-moab.js";
 export { cancelArgs, onlyHarmlessErrors } from "./pbs-cancel.js";
 export { outputFileOf } from "./pbs-output.js";
-export { readPbsOptions, DEFAULT_PBS_OPTIONS, type PbsOptions } from "./pbs-options.js";
+export { readPbsOptions, DEFAULT_PBS_OPTIONS, PBS_OPTIONS, type PbsOptions } from "./pbs-options.js";

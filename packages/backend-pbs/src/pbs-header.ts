@@ -1,7 +1,6 @@
-import { ConfigError, type HeaderContext, type JobSpec } from "@daskq/core";
+import { ConfigError, positiveInteger, type HeaderContext, type JobSpec } from "@daskq/core";
 import { PBS, directiveWord } from "./pbs-directives.js";
 import type { PbsFlavour } from "./pbs-flavour.js";
-import { positiveInteger } from "./pbs-options.js";
 
 const KIB = 1024;
 const MIB = 1024 ** 2;

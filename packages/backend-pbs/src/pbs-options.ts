@@ -1,5 +1,30 @@
-import { ConfigError } from "@daskq/core";
+import { configKey, defineOptions, expected, POSITIVE_INTEGER, schema as v, TRIMMED_OR_UNSET } from "@daskq/core";
 import { FLAVOUR_SETTINGS, type PbsFlavourSetting } from "./pbs-flavour.js";
+
+/** PBS's own keys under `jobqueue.pbs`, beyond the shared ones (queue, account, walltime, ...), declared once. */
+export const PBS_OPTIONS = defineOptions({
+  "resource-spec": configKey("string", {
+    description: "Resource request written as '#PBS -l <value>' instead of the generated one, e.g. select=1:ncpus=8:mem=15GB",
+    value: TRIMMED_OR_UNSET,
+  }),
+  flavour: configKey("string", {
+    default: "auto",
+    description: "pro (PBS Pro/OpenPBS), torque, moab, or auto: ask 'qstat --version' once",
+    value: v.pipe(
+      v.string(),
+      v.check((flavour) => FLAVOUR_SETTINGS.includes(flavour.toLowerCase() as PbsFlavourSetting), expected(`one of ${FLAVOUR_SETTINGS.join(", ")}`)),
+      v.transform((flavour) => flavour.toLowerCase() as PbsFlavourSetting),
+    ),
+  }),
+  arrays: configKey("boolean", {
+    default: true,
+    description: "Submit several jobs at once as ONE job array (qsub -J on PBS Pro, -t on Torque); false for sites that forbid arrays",
+  }),
+  "array-max-running": configKey("integer", {
+    description: "At most this many subjobs of one array run at once (-J 0-N%limit, -t 0-N%limit); unset: no limit",
+    value: POSITIVE_INTEGER,
+  }),
+});
 
 /** The PBS-only settings, read from a validated `jobqueue.pbs` section. */
 export interface PbsOptions {
@@ -24,43 +49,19 @@ export const DEFAULT_PBS_OPTIONS: PbsOptions = {
 };
 
 /**
- * Reads `flavour`, `resource-spec`, `arrays` and `array-max-running` (kebab-case, as in
- * `JobSpec.backendOptions`) and `$PBS_ACCOUNT` from `env`. Missing keys take their defaults.
+ * The PBS settings from validated `jobqueue.<section>` values (kebab-case, as in
+ * `JobSpec.backendOptions`; missing keys take their defaults) and `$PBS_ACCOUNT` from `env`.
  *
- * @throws ConfigError naming the key when a value has the wrong type or is not allowed.
+ * @throws ConfigError naming `jobqueue.<section>.<key>` for a value `PBS_OPTIONS` rejects.
  */
-export function readPbsOptions(values: Readonly<Record<string, unknown>> | undefined, env: NodeJS.ProcessEnv = {}): PbsOptions {
-  const flavour = values?.["flavour"] ?? "auto";
-  if (typeof flavour !== "string" || !FLAVOUR_SETTINGS.includes(flavour.toLowerCase() as PbsFlavourSetting)) {
-    throw new ConfigError(`expected one of ${FLAVOUR_SETTINGS.join(", ")}, got ${JSON.stringify(flavour)}`, { keyPath: "flavour" });
-  }
-  const arrays = values?.["arrays"];
-  if (arrays !== undefined && arrays !== null && typeof arrays !== "boolean") {
-    throw new ConfigError(`expected true or false, got ${JSON.stringify(arrays)}`, { keyPath: "arrays" });
-  }
-  const spec = values?.["resource-spec"];
-  if (spec !== undefined && spec !== null && typeof spec !== "string") {
-    throw new ConfigError(`expected a PBS resource list such as select=1:ncpus=8:mem=15GB, got ${JSON.stringify(spec)}`, { keyPath: "resource-spec" });
-  }
-  const limit = values?.["array-max-running"];
+export function readPbsOptions(values: Readonly<Record<string, unknown>> | undefined, env: NodeJS.ProcessEnv = {}, section = "pbs"): PbsOptions {
+  const options = PBS_OPTIONS.read(values, { section });
   const account = env["PBS_ACCOUNT"];
   return {
-    flavour: flavour.toLowerCase() as PbsFlavourSetting,
-    resourceSpec: typeof spec === "string" && spec.trim() !== "" ? spec.trim() : undefined,
-    arrays: arrays ?? DEFAULT_PBS_OPTIONS.arrays,
-    arrayMaxRunning: limit === undefined || limit === null ? undefined : positiveInteger(limit, "array-max-running"),
+    flavour: options.flavour,
+    resourceSpec: options["resource-spec"],
+    arrays: options.arrays,
+    arrayMaxRunning: options["array-max-running"],
     accountFallback: account !== undefined && account !== "" ? account : undefined,
   };
-}
-
-/**
- * `value` as a positive integer.
- *
- * @throws ConfigError naming `key` otherwise.
- */
-export function positiveInteger(value: unknown, key: string): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
-    throw new ConfigError(`expected a positive integer, got ${JSON.stringify(value)}`, { keyPath: key });
-  }
-  return value;
 }

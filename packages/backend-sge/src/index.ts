@@ -15,5 +15,5 @@ export {
 } from "./sge-status.js";
 export { qdelArgs, onlyHarmlessErrors } from "./sge-cancel.js";
 export { outputFileOf } from "./sge-output.js";
-export { readSgeOptions, readSgeHeaderOptions, DEFAULT_SGE_OPTIONS, type SgeOptions, type SgeHeaderOptions } from "./sge-options.js";
+export { readSgeOptions, readSgeHeaderOptions, DEFAULT_SGE_OPTIONS, SGE_OPTIONS, type SgeOptions, type SgeHeaderOptions } from "./sge-options.js";
 export { parseJobId, parseTaskRanges, compressTasks, type SgeJobId, type TaskRange } from "./sge-ids.js";

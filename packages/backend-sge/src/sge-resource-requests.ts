@@ -1,5 +1,5 @@
-import { ConfigError, type JobSpec } from "@daskq/core";
-import { positiveInteger, type SgeHeaderOptions } from "./sge-options.js";
+import { ConfigError, positiveInteger, type JobSpec } from "@daskq/core";
+import type { SgeHeaderOptions } from "./sge-options.js";
 
 const MIB = 2 ** 20;
 

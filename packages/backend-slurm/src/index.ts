@@ -8,5 +8,5 @@ export { parseSbatchOutput, sbatchArgs, type SbatchAnswer } from "./slurm-submit
 export { parseSqueueOutput, mapSlurmState, matchRows, squeueSelectors, SQUEUE_FORMAT, type SqueueRow, type SqueueRowId } from "./slurm-status.js";
 export { scancelArgs, onlyHarmlessErrors } from "./slurm-cancel.js";
 export { outputFileOf, expandOutputPattern } from "./slurm-output.js";
-export { readSlurmOptions, DEFAULT_SLURM_OPTIONS, type SlurmOptions } from "./slurm-options.js";
+export { readSlurmOptions, DEFAULT_SLURM_OPTIONS, SLURM_OPTIONS, type SlurmOptions } from "./slurm-options.js";
 export { parseJobId, taskJobId, parseTaskRanges, NOT_AN_ARRAY_TASK, type SlurmJobId, type TaskRange } from "./slurm-ids.js";

@@ -1,6 +1,5 @@
-import { ConfigError, type HeaderContext, type JobSpec } from "@daskq/core";
+import { ConfigError, positiveInteger, type HeaderContext, type JobSpec } from "@daskq/core";
 import { SBATCH, checkDirectiveValue, directiveWord } from "./slurm-directives.js";
-import { positiveInteger } from "./slurm-options.js";
 
 const GIB = 2 ** 30;
 const MIB = 2 ** 20;

@@ -1,4 +1,18 @@
-import { ConfigError } from "@daskq/core";
+import { configKey, defineOptions, POSITIVE_INTEGER } from "@daskq/core";
+
+/** Slurm's own keys under `jobqueue.slurm`, beyond the shared ones (queue, account, walltime, ...), declared once. */
+export const SLURM_OPTIONS = defineOptions({
+  "job-cpu": configKey("integer", { description: "CPUs per job (--cpus-per-task); unset: cores", value: POSITIVE_INTEGER }),
+  "job-mem": configKey("bytes", { description: "Memory per job (--mem, rounded up to whole GiB); unset: memory" }),
+  arrays: configKey("boolean", {
+    default: true,
+    description: "Submit several jobs at once as ONE job array (sbatch --array); false for sites that forbid arrays",
+  }),
+  "array-max-running": configKey("integer", {
+    description: "At most this many tasks of one array run at once (--array=0-N%limit); unset: no limit",
+    value: POSITIVE_INTEGER,
+  }),
+});
 
 /** The Slurm-only settings that change how jobs are submitted (not how the header looks). */
 export interface SlurmOptions {
@@ -11,31 +25,12 @@ export interface SlurmOptions {
 export const DEFAULT_SLURM_OPTIONS: SlurmOptions = { arrays: true, arrayMaxRunning: undefined };
 
 /**
- * Reads `arrays` and `array-max-running` from a validated `jobqueue.slurm` section (kebab-case keys,
- * as in `JobSpec.backendOptions`). Missing keys take their defaults.
+ * The submission settings from validated `jobqueue.<section>` values (kebab-case keys, as in
+ * `JobSpec.backendOptions`); missing keys take their defaults.
  *
- * @throws ConfigError when a value has the wrong type.
+ * @throws ConfigError naming `jobqueue.<section>.<key>` for a value `SLURM_OPTIONS` rejects.
  */
-export function readSlurmOptions(values: Readonly<Record<string, unknown>> | undefined): SlurmOptions {
-  const arrays = values?.["arrays"];
-  const limit = values?.["array-max-running"];
-  if (arrays !== undefined && arrays !== null && typeof arrays !== "boolean") {
-    throw new ConfigError(`expected true or false, got ${JSON.stringify(arrays)}`, { keyPath: "arrays" });
-  }
-  return {
-    arrays: arrays ?? DEFAULT_SLURM_OPTIONS.arrays,
-    arrayMaxRunning: limit === undefined || limit === null ? undefined : positiveInteger(limit, "array-max-running"),
-  };
-}
-
-/**
- * `value` as a positive integer.
- *
- * @throws ConfigError naming `key` otherwise.
- */
-export function positiveInteger(value: unknown, key: string): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
-    throw new ConfigError(`expected a positive integer, got ${JSON.stringify(value)}`, { keyPath: key });
-  }
-  return value;
+export function readSlurmOptions(values: Readonly<Record<string, unknown>> | undefined, section = "slurm"): SlurmOptions {
+  const options = SLURM_OPTIONS.read(values, { section });
+  return { arrays: options.arrays, arrayMaxRunning: options["array-max-running"] };
 }

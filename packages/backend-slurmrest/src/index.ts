@@ -6,7 +6,7 @@ export { SlurmRestClient, SlurmRestError, describeApiError, type JwtAuth, type J
 export { SUPPORTED_VERSIONS, offeredVersions, chooseVersion, compareVersions } from "./api-version.js";
 export { jobProperties, parseMegabytes, parseMinutes, KNOWN_OPTIONS, type JobProperties } from "./sbatch-options.js";
 export { readTokenClaims, checkTokenClaims, type TokenClaims } from "./jwt.js";
-export { readSlurmRestOptions, type SlurmRestOptions } from "./slurmrest-options.js";
+export { readSlurmRestOptions, SLURMREST_OPTIONS, type SlurmRestOptions } from "./slurmrest-options.js";
 export { recordRow, statusOfRecords } from "./job-records.js";
 export { ArrayBook } from "./cancel-plan.js";
 export type { HttpTransport, HttpRequest, HttpAnswer } from "./http-transport.js";

@@ -49,20 +49,22 @@ export class SlurmRestBackend implements Backend {
   private connection: { readonly options: SlurmRestOptions; readonly client: SlurmRestClient } | undefined;
 
   /**
-   * @param values The validated `jobqueue.slurmrest` values. Slurm's keys are read at once; how to
+   * @param values The validated values of its config section (`jobqueue.slurmrest`). Slurm's keys are read at once; how to
    *   reach slurmrestd (`url`/`socket`/`token`, ...) only by `prepare()`, so that a backend made to
    *   ask its capabilities or its header needs no server.
    * @param runner Where job output files are read and the output directory is created: a host that
    *   sees the cluster's file system (this machine on a login node, or a login node over SSH).
    * @param makeClient The client for the connection options (TCP with JWT, or the local socket).
+   * @param section The config section `values` were read from, named in errors.
    */
   constructor(
     private readonly values: Readonly<Record<string, unknown>> | undefined,
     private readonly runner: CommandRunner,
     private readonly makeClient: (options: SlurmRestOptions) => SlurmRestClient,
     private readonly logger: Logger = silentLogger,
+    private readonly section = "slurmrest",
   ) {
-    this.slurm = readSlurmOptions(values);
+    this.slurm = readSlurmOptions(values, section);
     this.capabilities = { arrays: this.slurm.arrays };
     this.arrayIndex = this.slurm.arrays ? { variable: "SLURM_ARRAY_TASK_ID", first: 0 } : undefined;
   }
@@ -166,7 +168,7 @@ export class SlurmRestBackend implements Backend {
   /** The connection options and client, made once. */
   private connect(): { readonly options: SlurmRestOptions; readonly client: SlurmRestClient } {
     if (!this.connection) {
-      const options = readSlurmRestOptions(this.values);
+      const options = readSlurmRestOptions(this.values, process.env, this.section);
       this.connection = { options, client: this.makeClient(options) };
     }
     return this.connection;

@@ -149,11 +149,11 @@ describe("options", () => {
     });
     expect(backend.capabilities.arrays).toBe(false);
     expect(backend.script.header(testJobSpec(), { jobName: "w", outputDirectory: OUT })).toContain("#SBATCH --cpus-per-task=8");
-    await expect(backend.prepare()).rejects.toThrow("[daskq:config] url: set either url");
+    await expect(backend.prepare()).rejects.toThrow("[daskq:config] jobqueue.slurmrest.url: set either url");
   });
 
   it("need url or socket, a token with url, none with socket", () => {
-    expect(() => readSlurmRestOptions({}, {})).toThrow("[daskq:config] url: set either url (slurmrestd over TCP with a JWT, e.g. http://login1:6820) or socket");
+    expect(() => readSlurmRestOptions({}, {})).toThrow("[daskq:config] jobqueue.slurmrest.url: set either url (slurmrestd over TCP with a JWT, e.g. http://login1:6820) or socket");
     expect(() => readSlurmRestOptions({ url: "http://h:1", socket: "/s" }, {})).toThrow(/socket: set url or socket, not both/);
     expect(() => readSlurmRestOptions({ url: "h:6820", token }, {})).toThrow(/url: expected an http:\/\/ or https:\/\/ URL/);
     expect(() => readSlurmRestOptions({ url: "http://h:1" }, {})).toThrow(/token: slurmrestd over TCP needs a JWT: set token, or SLURM_JWT/);

@@ -1,4 +1,4 @@
-import { ConfigError, DaskqError, shellQuote, shellQuoteExpandingVariables } from "@daskq/core";
+import { ConfigError, configKeyPath, DaskqError, schema as v, shellQuote, shellQuoteExpandingVariables } from "@daskq/core";
 
 /**
  * A UNICORE job description (unicore-docs `user-docs/rest-api/job-description`). Other keys a
@@ -76,12 +76,17 @@ export function shellWords(words: readonly string[], expandOnNode: readonly numb
  * @throws ConfigError when TLS is on and the base's own `User precommand` runs on the login node
  *   (UNICORE's default): the certificates would not reach the compute node.
  */
-export function withPrecommand(base: Readonly<UnicoreJobDescription>, lines: { tls: readonly string[]; prologue: readonly string[] }, key: string): UnicoreJobDescription {
+export function withPrecommand(
+  base: Readonly<UnicoreJobDescription>,
+  lines: { tls: readonly string[]; prologue: readonly string[] },
+  key: string,
+  section = "unicore",
+): UnicoreJobDescription {
   const own = base["User precommand"];
   if (own !== undefined && lines.tls.length > 0 && base["RunUserPrecommandOnLoginNode"] !== false) {
     throw new ConfigError(
       "its User precommand runs on the login node (RunUserPrecommandOnLoginNode is not false), but with TLS daskq writes the cluster's certificates in the precommand on the compute node: set RunUserPrecommandOnLoginNode: false, or turn TLS off (--no-tls)",
-      { keyPath: `jobqueue.unicore.${key}` },
+      { keyPath: configKeyPath(section, key) },
     );
   }
   const pre = [...lines.tls, ...(own !== undefined ? [String(own)] : lines.prologue)];
@@ -135,28 +140,36 @@ export function unicoreMemory(bytes: number): string {
   return `${Math.ceil(bytes / 2 ** 20)}M`;
 }
 
-/** Reads a base job description from config: a mapping, or JSON text. */
-export function readBaseDescription(value: unknown, key: string): UnicoreJobDescription {
+/** What a base job description from config must be: a mapping whose Arguments and Tags are lists and Resources a mapping. */
+export const BASE_DESCRIPTION = v.looseObject(
+  {
+    Arguments: v.optional(v.array(v.unknown(), "Arguments must be a list of strings")),
+    Tags: v.optional(v.array(v.unknown(), "Tags must be a list of strings")),
+    Resources: v.optional(v.record(v.string(), v.unknown(), "Resources must be a mapping (Queue, Project, Nodes, Runtime, ...)")),
+  },
+  "expected a job description (a mapping such as {Executable: ..., Resources: {...}})",
+);
+
+/**
+ * Reads a base job description from config: a mapping, or JSON text (absent or empty: none).
+ *
+ * @throws ConfigError naming `jobqueue.<section>.<key>` (and the field) when it is not one.
+ */
+export function readBaseDescription(value: unknown, key: string, section = "unicore"): UnicoreJobDescription {
   if (value === undefined || value === null || value === "") return {};
   let parsed: unknown = value;
   if (typeof value === "string") {
     try {
       parsed = JSON.parse(value) as unknown;
     } catch {
-      throw new ConfigError(`expected a job description (a mapping, or JSON text), got ${JSON.stringify(value.slice(0, 80))}`, { keyPath: `jobqueue.unicore.${key}` });
+      throw new ConfigError(`expected a job description (a mapping, or JSON text), got ${JSON.stringify(value.slice(0, 80))}`, { keyPath: configKeyPath(section, key) });
     }
   }
-  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
-    throw new ConfigError("expected a job description (a mapping such as {Executable: ..., Resources: {...}})", { keyPath: `jobqueue.unicore.${key}` });
+  const outcome = v.safeParse(BASE_DESCRIPTION, parsed);
+  if (!outcome.success) {
+    const issue = outcome.issues[0];
+    const field = issue.path?.map((item) => `.${String(item.key)}`).join("") ?? "";
+    throw new ConfigError(issue.message, { keyPath: configKeyPath(section, key) + field });
   }
-  const description = parsed as UnicoreJobDescription;
-  for (const name of ["Arguments", "Tags"] as const) {
-    if (description[name] !== undefined && !Array.isArray(description[name])) {
-      throw new ConfigError(`${name} must be a list of strings`, { keyPath: `jobqueue.unicore.${key}.${name}` });
-    }
-  }
-  if (description.Resources !== undefined && (typeof description.Resources !== "object" || Array.isArray(description.Resources))) {
-    throw new ConfigError("Resources must be a mapping (Queue, Project, Nodes, Runtime, ...)", { keyPath: `jobqueue.unicore.${key}.Resources` });
-  }
-  return description;
+  return parsed as UnicoreJobDescription;
 }

@@ -1,5 +1,6 @@
 import {
   AuthenticationError,
+  configKeyPath,
   renderTlsSetup,
   shellQuote,
   silentLogger,
@@ -77,6 +78,7 @@ export class UnicoreBackend implements Backend {
       client: await this.connect(),
       clusterId: this.clusterId,
       base: this.options.schedulerJobDescription,
+      section: this.options.section,
       python: spec.python,
       resources: baseResources(spec),
       environment: spec.env,
@@ -203,7 +205,7 @@ export class UnicoreBackend implements Backend {
       throw error;
     }
     if (identity.role === "anonymous") {
-      throw new AuthenticationError("unicore", `UNICORE at ${url} did not accept the credentials as a user (role: anonymous). Check jobqueue.unicore.username/password or token`);
+      throw new AuthenticationError("unicore", `UNICORE at ${url} did not accept the credentials as a user (role: anonymous). Check ${configKeyPath(this.options.section, "username")}/password or token`);
     }
     this.logger.info(`UNICORE ${identity.serverVersion ?? "(version unknown)"} at ${url}, as ${identity.dn ?? "?"} (${identity.role})`);
     return client;
@@ -268,6 +270,7 @@ export class UnicoreBackend implements Backend {
       this.options.workerJobDescription,
       { tls: worker.tls ? renderTlsSetup(worker.tls) : [], prologue: worker.prologue },
       "worker-job-description",
+      this.options.section,
     );
     const epilogue = worker.epilogue.join("\n");
     if (epilogue && base["User postcommand"] === undefined) Object.assign(base, { "User postcommand": epilogue, RunUserPostcommandOnLoginNode: false });

@@ -1,5 +1,5 @@
 import { inspect } from "node:util";
-import { ConfigError } from "@daskq/core";
+import { ConfigError, configKeyPath } from "@daskq/core";
 
 /** Where a credential came from, for messages (the secret itself is never shown). */
 export type CredentialSource = "config" | `env ${string}`;
@@ -21,8 +21,8 @@ export class UnicoreCredentials {
   }
 
   /** HTTP Basic. */
-  static basic(username: string, password: string, source: CredentialSource): UnicoreCredentials {
-    if (username.includes(":")) throw new ConfigError(`a UNICORE username cannot contain ':' (HTTP Basic)`, { keyPath: "jobqueue.unicore.username" });
+  static basic(username: string, password: string, source: CredentialSource, section = "unicore"): UnicoreCredentials {
+    if (username.includes(":")) throw new ConfigError(`a UNICORE username cannot contain ':' (HTTP Basic)`, { keyPath: configKeyPath(section, "username") });
     return new UnicoreCredentials(`Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`, `basic ${username} (password from ${source})`);
   }
 
@@ -49,8 +49,10 @@ export class UnicoreCredentials {
   }
 }
 
-/** The credential settings of the config (`jobqueue.unicore.*`). */
+/** The credential settings of the config (`jobqueue.<section>.*`). */
 export interface CredentialSettings {
+  /** The config section they come from, named in errors; default `unicore`. */
+  readonly section?: string;
   readonly username?: string;
   readonly password?: string;
   readonly token?: string;
@@ -68,19 +70,21 @@ export interface CredentialSettings {
 export function resolveCredentials(settings: CredentialSettings, env: NodeJS.ProcessEnv = process.env): UnicoreCredentials {
   const tokenEnv = settings.tokenEnv ?? "UNICORE_TOKEN";
   const passwordEnv = settings.passwordEnv ?? "UNICORE_PASSWORD";
+  const section = settings.section ?? "unicore";
+  const path = (key: string) => configKeyPath(section, key);
   if (settings.token) return UnicoreCredentials.bearer(settings.token, "config");
   const envToken = env[tokenEnv];
   if (envToken) return UnicoreCredentials.bearer(envToken, `env ${tokenEnv}`);
   if (settings.username) {
-    if (settings.password) return UnicoreCredentials.basic(settings.username, settings.password, "config");
+    if (settings.password) return UnicoreCredentials.basic(settings.username, settings.password, "config", section);
     const envPassword = env[passwordEnv];
-    if (envPassword) return UnicoreCredentials.basic(settings.username, envPassword, `env ${passwordEnv}`);
-    throw new ConfigError(`username is set but no password: set jobqueue.unicore.password or the environment variable ${passwordEnv}`, {
-      keyPath: "jobqueue.unicore.password",
+    if (envPassword) return UnicoreCredentials.basic(settings.username, envPassword, `env ${passwordEnv}`, section);
+    throw new ConfigError(`username is set but no password: set ${path("password")} or the environment variable ${passwordEnv}`, {
+      keyPath: path("password"),
     });
   }
   throw new ConfigError(
-    `no UNICORE credentials: set jobqueue.unicore.token (or the environment variable ${tokenEnv}), or jobqueue.unicore.username with a password (or ${passwordEnv})`,
-    { keyPath: "jobqueue.unicore" },
+    `no UNICORE credentials: set ${path("token")} (or the environment variable ${tokenEnv}), or ${path("username")} with a password (or ${passwordEnv})`,
+    { keyPath: `jobqueue.${section}` },
   );
 }

@@ -2,9 +2,9 @@ import type { BackendContext, BackendDescriptor } from "@daskq/core";
 import { UnicoreBackend } from "./unicore-backend.js";
 import { readUnicoreOptions, UNICORE_CONFIG_KEYS } from "./unicore-options.js";
 
-/** Makes a UNICORE backend; `context.options` are the validated `jobqueue.unicore` values. */
+/** Makes a UNICORE backend; `context.options` are the validated values of its section. */
 export function createUnicoreBackend(context: BackendContext): UnicoreBackend {
-  return new UnicoreBackend(readUnicoreOptions(context.options), context.clusterId, context.logger);
+  return new UnicoreBackend(readUnicoreOptions(context.options, context.section), context.clusterId, context.logger);
 }
 
 /** The registration unit of the UNICORE backend. */

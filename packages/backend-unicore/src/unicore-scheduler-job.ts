@@ -29,6 +29,8 @@ export interface SchedulerJobOptions {
   readonly clusterId: string;
   /** The user's `scheduler-job-description`; daskq adds only what is missing. */
   readonly base: UnicoreJobDescription;
+  /** The config section `base` came from (`scheduler-job-description` of it), named in errors; default `unicore`. */
+  readonly section?: string;
   /** Python with distributed on the site. */
   readonly python: string;
   /** Queue, Project, Runtime, ... asked unless the base has them. */
@@ -84,7 +86,7 @@ export class UnicoreSchedulerJob extends EventEmitter<LaunchedSchedulerEvents> i
     const { client } = options;
     const logger = options.logger ?? silentLogger;
     const module = [options.python, "-m", "distributed.cli.dask_scheduler"];
-    const base = withPrecommand(options.base, { tls: options.tls ? renderTlsSetup(options.tls) : [], prologue: [] }, "scheduler-job-description");
+    const base = withPrecommand(options.base, { tls: options.tls ? renderTlsSetup(options.tls) : [], prologue: [] }, "scheduler-job-description", options.section);
     const description = completeDescription(base, {
       command: options.allocationUrl ? ["srun", "--tasks=1", "--nodes=1", ...module] : module,
       arguments: [

@@ -2,7 +2,26 @@ import "reflect-metadata";
 
 export * from "./errors.js";
 export { type Logger, silentLogger } from "./logger.js";
-export type { ConfigKey, ConfigKind } from "./config/config-key.js";
+export { canonicalKeyName, configKeyPath, type ConfigKey, type ConfigKind } from "./config/config-key.js";
+export {
+  configKey,
+  defineOptions,
+  expected,
+  positiveInteger,
+  POSITIVE_INTEGER,
+  readOptions,
+  TEXT_OR_UNSET,
+  TRIMMED_OR_UNSET,
+  type KeyDeclaration,
+  type KindValue,
+  type OptionsOf,
+  type OptionsSchema,
+  type ReadOptionsWhere,
+  type TypedConfigKey,
+  type ValueSchema,
+} from "./config/config-schema.js";
+/** valibot, the schema library of config keys (`configKey({ value })`): backends need no dependency of their own. */
+export * as schema from "valibot";
 
 export type { JobSpec } from "./job/job-spec.js";
 export { type JobState, TERMINAL_STATES, isTerminal, nextJobState } from "./job/job-state.js";
@@ -74,7 +93,7 @@ export { findPython, findRemotePython, type PythonWithDask } from "./scheduler/f
 
 export { loadConfig, type ResolvedConfig, type ValueSource } from "./config/load-config.js";
 export { loadBackendConfig, type BackendConfigSources } from "./config/load-backend-config.js";
-export { SHARED_KEYS } from "./config/shared-keys.js";
+export { SHARED_KEYS, SHARED_OPTIONS } from "./config/shared-keys.js";
 export { interpretEnvValue } from "./config/env-config.js";
 export { dashboardLinkTemplate, formatDashboardLink, DEFAULT_DASHBOARD_LINK, type DashboardLinkTemplate, type LinkTarget } from "./config/dashboard-link.js";
 export { resolveJobSpec } from "./config/job-spec-from-config.js";

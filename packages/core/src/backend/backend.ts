@@ -156,6 +156,12 @@ export interface BackendContext {
   readonly logger: Logger;
   /** The validated backend-specific config keys (`JobSpec.backendOptions`), e.g. `{ arrays: false }`. */
   readonly options?: Readonly<Record<string, unknown>>;
+  /**
+   * The config section `options` were read from (`slurm` for `jobqueue.slurm`, or a pool's own such as
+   * `slurm-gpu`); errors about them name keys under it. Unset (a backend rebuilt from a state file, a
+   * test): the backend's name.
+   */
+  readonly section?: string;
   /** Unique id of the cluster (e.g. `daskq-3f9a`): tag jobs or name apps with it to find them again. */
   readonly clusterId: string;
   /**
@@ -175,7 +181,10 @@ export interface BackendDescriptor {
   readonly name: string;
   /** One line for `daskq --help`. */
   readonly description: string;
-  /** Backend-specific config keys beyond the shared ones. */
+  /**
+   * Backend-specific config keys beyond the shared ones: `defineOptions({...}).keys`, whose schemas the
+   * loader checks each value with (plain `ConfigKey` objects work too, checked by their kind alone).
+   */
   readonly configKeys: readonly ConfigKey[];
   /** Overrides of shared defaults, keyed by kebab-case name (e.g. `{ walltime: "00:30" }`). */
   readonly defaults?: Readonly<Record<string, unknown>>;

@@ -89,7 +89,7 @@ export function openOwnership(clusterId: string, setups: readonly PoolSetup[], s
  */
 export function makeBackend(setup: PoolSetup, spec: JobSpec, ownership: PoolOwnership, logger: Logger): Backend {
   const runner = new RecordingRunner(setup.runner, (directory) => ownership.recordRunnerDirectory(directory));
-  return setup.descriptor.create({ runner, logger, options: spec.backendOptions, clusterId: setup.poolId });
+  return setup.descriptor.create({ runner, logger, options: spec.backendOptions, section: setup.config.section, clusterId: setup.poolId });
 }
 
 /**

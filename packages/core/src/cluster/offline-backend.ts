@@ -44,7 +44,7 @@ export async function withOfflineBackend<T>(options: OfflineBackendOptions & { r
     const configured = config.values["python"] as string | undefined;
     const python = configured ?? (await pythonWithDask(runner, {}, options.env ?? process.env));
     const spec = resolveJobSpec(config, { python });
-    const backend = descriptor.create({ runner, logger: options.logger ?? silentLogger, options: spec.backendOptions, clusterId: newClusterId(), preview: options.preview });
+    const backend = descriptor.create({ runner, logger: options.logger ?? silentLogger, options: spec.backendOptions, section: config.section, clusterId: newClusterId(), preview: options.preview });
     try {
       await backend.prepare?.();
       return await use({ backend, spec, runner });

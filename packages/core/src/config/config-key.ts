@@ -1,3 +1,5 @@
+import type { GenericSchema } from "valibot";
+
 /** The value types a config key can hold; each has one parser with dask's meaning. */
 export type ConfigKind =
   | "string"
@@ -26,6 +28,12 @@ export interface ConfigKey {
   readonly aliases?: readonly string[];
   /** A credential (e.g. a token): `daskq config` shows only that it is set, never the value. */
   readonly secret?: boolean;
+  /**
+   * The checks of the value after its kind's parse, and its typed form (a valibot schema, made by
+   * `configKey`). The loader runs it on the winning value, so a bad value is an error naming its
+   * source and key path; a key without one is checked by its kind alone.
+   */
+  readonly schema?: GenericSchema<unknown, unknown>;
 }
 
 /**

@@ -4,7 +4,7 @@ import { defaultLifetimeMargin } from "../job/worker-lifetime.js";
 import { configKeyPath } from "./config-key.js";
 import { envVariableName } from "./env-config.js";
 import { sourceLabel, type ResolvedConfig } from "./load-config.js";
-import { SHARED_KEYS } from "./shared-keys.js";
+import { SHARED_KEYS, SHARED_OPTIONS } from "./shared-keys.js";
 
 /** Values used when the configuration leaves them unset. */
 export interface JobSpecFallbacks {
@@ -30,7 +30,7 @@ export function defaultProcesses(cores: number): number {
  * Builds the `JobSpec` of one worker job from a resolved configuration (see `loadConfig`).
  *
  * `cores` and `memory` are required; `processes` defaults per `defaultProcesses` and must be from 1 to `cores`;
- * `python` falls back to `fallbacks.python`; unset lists and `env` are empty. Keys that are not shared keys go to
+ * `python` falls back to `fallbacks.python`; unset lists and `env` are empty (`env` as exported variables, see `SHARED_OPTIONS`). Keys that are not shared keys go to
  * `backendOptions`. Keys the job script cannot do without (`name`, `death-timeout`, `worker-command`, `nanny`,
  * `shebang`) have defaults, so they are only missing when a layer unset them with `null`: that is an error.
  *
@@ -55,10 +55,9 @@ export function resolveJobSpec(config: ResolvedConfig, fallbacks: JobSpecFallbac
     return new ConfigError(message, { ...(source && { source: sourceLabel(source) }), keyPath: keyPath(name) });
   };
 
+  // The loader checked each value (cores >= 1, memory > 0, env names); what is left spans several keys.
   const cores = required<number>("cores", "4");
-  if (cores < 1) throw invalid("cores", "must be at least 1; expected a whole number of cores per job, e.g. 4");
   const memory = required<number>("memory", "16GB");
-  if (memory < 1) throw invalid("memory", "must be more than 0 bytes; expected a size per job, e.g. 16GB");
   const processes = optional<number>("processes") ?? defaultProcesses(cores);
   if (processes < 1 || processes > cores) {
     throw invalid(
@@ -95,34 +94,13 @@ export function resolveJobSpec(config: ResolvedConfig, fallbacks: JobSpecFallbac
     lifetimeStagger,
     queue: optional("queue"),
     account: optional("account"),
-    env: jobEnvironment(optional("env") ?? {}, (message) => invalid("env", message)),
+    env: SHARED_OPTIONS.read(config.values, { section: config.section }).env,
     backendOptions: Object.fromEntries(
       config.keys
         .filter((key) => !SHARED_NAMES.has(key.name) && config.values[key.name] !== undefined)
         .map((key) => [key.name, config.values[key.name]]),
     ),
   };
-}
-
-/**
- * The `env` mapping as exported variables: scalar values become strings, `null` drops the variable (so that a
- * higher layer can remove one), names must be valid shell variable names.
- */
-function jobEnvironment(env: Record<string, unknown>, invalid: (message: string) => ConfigError): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const [name, value] of Object.entries(env)) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-      const expected = "expected letters, digits and _, e.g. OMP_NUM_THREADS";
-      throw invalid(`${JSON.stringify(name)} is not a valid environment variable name; ${expected}`);
-    }
-    if (value === null) continue;
-    if (typeof value === "object") {
-      const expected = "expected a mapping of names to strings, e.g. {OMP_NUM_THREADS: 1}";
-      throw invalid(`the value of ${name} is not a scalar; ${expected}`);
-    }
-    result[name] = String(value);
-  }
-  return result;
 }
 
 /**

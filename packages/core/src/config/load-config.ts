@@ -1,6 +1,7 @@
 import { homedir } from "node:os";
 import { ConfigError } from "../errors.js";
 import { canonicalKeyName, configKeyPath, type ConfigKey } from "./config-key.js";
+import { checkValue } from "./config-schema.js";
 import { readConfigFiles, type ConfigDocument } from "./config-files.js";
 import { mergeMappings } from "./deep-merge.js";
 import { envVariableName, readEnvConfig } from "./env-config.js";
@@ -77,7 +78,7 @@ export interface LoadConfigRequest {
  *   gives both names, the new one wins.
  * - Unknown keys in `jobqueue.<section>` of files and env are warnings (newer dask-jobqueue versions add keys);
  *   other sections are ignored. An unknown option is an error.
- * - Only the winning value of each key is validated and parsed by its kind.
+ * - Only the winning value of each key is validated: parsed by its kind, then checked by its `schema`.
  *
  * @throws ConfigError naming the source (file path, `env DASK_...`, `option <name>`), the key path
  *   (`jobqueue.slurm.memory`) and the expected form, for a bad value, an unknown option, or a malformed file.
@@ -213,12 +214,16 @@ class Layers {
       if (!slot) continue;
       sources[key.name] = slot.source;
       if (slot.raw === null) continue;
+      let parsed: unknown;
       try {
-        values[key.name] = parseConfigValue(key, slot.raw, twoPart, bareUnit);
+        parsed = parseConfigValue(key, slot.raw, twoPart, bareUnit);
       } catch (error) {
         const details = { source: sourceLabel(slot.source), keyPath: this.keyPath(key.name) };
         throw new ConfigError((error as Error).message, details, { cause: error });
       }
+      // The key's own checks (e.g. at least 1); the parsed value, not their typed form, is kept.
+      checkValue(key, parsed, this.section, sourceLabel(slot.source));
+      values[key.name] = parsed;
     }
     return { section: this.section, keys: this.keys, values, sources, warnings: this.warnings };
   }

@@ -2,7 +2,7 @@ import type { ConfigKey, ConfigKind } from "./config-key.js";
 import { parseBytes, parseWalltime, type WalltimeBareUnit, type WalltimeTwoPart } from "./units.js";
 
 /** What each kind accepts, with an example, for error messages. */
-const EXPECTED: Readonly<Record<ConfigKind, string>> = {
+export const KIND_EXPECTED: Readonly<Record<ConfigKind, string>> = {
   string: "expected a string, e.g. normal",
   integer: "expected a whole number >= 0, e.g. 4",
   number: "expected a number >= 0, e.g. 60",
@@ -35,7 +35,7 @@ const BOOLEAN_WORDS: ReadonlyMap<string, boolean> = new Map([
  */
 export function parseConfigValue(key: ConfigKey, raw: unknown, twoPart: WalltimeTwoPart, bareUnit: WalltimeBareUnit = "minutes"): unknown {
   const invalid = (why = ""): never => {
-    throw new Error(`invalid value ${describe(raw)}: ${why}${EXPECTED[key.kind]}`);
+    throw new Error(`invalid value ${describeValue(raw)}: ${why}${KIND_EXPECTED[key.kind]}`);
   };
   switch (key.kind) {
     case "string":
@@ -78,7 +78,8 @@ export function isMapping(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function describe(value: unknown): string {
+/** A value as config errors quote it: JSON, at most 80 characters. */
+export function describeValue(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
