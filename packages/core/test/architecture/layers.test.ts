@@ -10,7 +10,7 @@ const SRC = fileURLToPath(new URL("../../src", import.meta.url));
  */
 const LAYERS: readonly (readonly string[])[] = [
   ["errors.ts", "logger.ts", "shell-quote.ts", "atomic-file.ts"],
-  ["runner", "ssh", "scheduler"],
+  ["runner", "ssh", "scheduler", "http"],
   ["config", "job", "security"],
   ["backend", "registry"],
   ["ownership"],
